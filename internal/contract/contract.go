@@ -1,0 +1,84 @@
+// Package contract gives the rest of exopartner one view of the wire
+// contract: the OpenAPI document embedded in package api, loaded once, and
+// the validation settings both the client and the fake server apply to it.
+// Limits (lengths, patterns, enums, required fields) are read from the
+// document, never restated in code.
+package contract
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+
+	"github.com/exopartner/exopartner/api"
+)
+
+var (
+	loadOnce sync.Once
+	doc      *openapi3.T
+	loadErr  error
+)
+
+// Doc returns the embedded OpenAPI document, loaded and validated once.
+func Doc() (*openapi3.T, error) {
+	loadOnce.Do(func() {
+		doc, loadErr = api.GetSpec()
+		if loadErr == nil {
+			loadErr = doc.Validate(openapi3.NewLoader().Context)
+		}
+		if loadErr != nil {
+			loadErr = fmt.Errorf("contract: embedded OpenAPI document: %w", loadErr)
+		}
+	})
+	return doc, loadErr
+}
+
+// MustDoc is Doc for package-level initialisation: the document is compiled
+// into the binary, so failing to load it is a build defect.
+func MustDoc() *openapi3.T {
+	d, err := Doc()
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// uuidFormat checks `format: uuid` strings. It is passed per validation so
+// that importing exopartner never changes kin-openapi's global formats.
+var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
+	if len(s) != 36 {
+		return fmt.Errorf("not a UUID (want 8-4-4-4-12 hex digits)")
+	}
+	if _, err := uuid.Parse(s); err != nil {
+		return fmt.Errorf("not a UUID (want 8-4-4-4-12 hex digits)")
+	}
+	return nil
+})
+
+// SchemaOptions are the options every schema validation in exopartner uses:
+// all errors at once, and the `uuid` format checked.
+func SchemaOptions(extra ...openapi3.SchemaValidationOption) []openapi3.SchemaValidationOption {
+	return append([]openapi3.SchemaValidationOption{
+		openapi3.MultiErrors(),
+		openapi3.WithStringFormatValidator("uuid", uuidFormat),
+	}, extra...)
+}
+
+// Operation returns the operation with the given operationId, with its path
+// template and method.
+func Operation(operationID string) (path, method string, op *openapi3.Operation, ok bool) {
+	d, err := Doc()
+	if err != nil {
+		return "", "", nil, false
+	}
+	for p, item := range d.Paths.Map() {
+		for m, o := range item.Operations() {
+			if o.OperationID == operationID {
+				return p, m, o, true
+			}
+		}
+	}
+	return "", "", nil, false
+}

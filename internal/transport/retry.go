@@ -1,0 +1,184 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+)
+
+// AttemptError is a transport failure of the last attempt made. Written
+// tells whether the request had been fully written when it failed: if so,
+// the server may have acted on it.
+type AttemptError struct {
+	Err      error
+	Written  bool
+	Attempts int
+}
+
+func (e *AttemptError) Error() string { return e.Err.Error() }
+func (e *AttemptError) Unwrap() error { return e.Err }
+
+// Retry is a RoundTripper that repeats failed attempts as its Policy allows,
+// bounds each attempt by AttemptTimeout, caps response bodies at MaxBody and
+// logs one debug record per attempt to Logger.
+type Retry struct {
+	Next           http.RoundTripper
+	Policy         Policy
+	AttemptTimeout time.Duration // 0: none
+	MaxBody        int64         // 0: unlimited
+	Logger         *slog.Logger  // nil: no logging
+	Now            func() time.Time
+	Sleep          func(ctx context.Context, d time.Duration) error
+}
+
+// RoundTrip sends req, retrying as the policy allows. A retried request is
+// rebuilt from req.GetBody, so every attempt sends (and Sign signs) the same
+// bytes.
+func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for n := 1; ; n++ {
+		resp, err, written := t.attempt(req, n)
+		last := n >= t.Policy.Attempts || !Retryable(req.Method, resp, err, written) ||
+			(req.Body != nil && req.Body != http.NoBody && req.GetBody == nil)
+		var wait time.Duration
+		if !last {
+			wait = t.Policy.Wait(n, resp, t.now())
+			if dl, ok := ctx.Deadline(); ok && t.now().Add(wait).After(dl) {
+				last = true // the wait would outlive the caller's deadline
+			}
+		}
+		if last {
+			if err != nil {
+				return nil, &AttemptError{Err: err, Written: written, Attempts: n}
+			}
+			return resp, nil
+		}
+		if resp != nil {
+			drain(resp)
+		}
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, &AttemptError{Err: err, Written: written, Attempts: n}
+		}
+	}
+}
+
+// attempt sends one attempt and reports whether the request was written.
+func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) {
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if t.AttemptTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.AttemptTimeout)
+	}
+	written := false
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) { written = written || i.Err == nil },
+	})
+	r := req.WithContext(ctx)
+	if n > 1 && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			cancel()
+			return nil, err, false
+		}
+		r.Body = body
+	}
+	start := t.now()
+	resp, err := t.Next.RoundTrip(r)
+	t.log(req, n, resp, err, t.now().Sub(start))
+	if err != nil {
+		cancel()
+		if ctxErr := req.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, err, written
+		}
+		return nil, err, written
+	}
+	resp.Body = &body{ReadCloser: resp.Body, cancel: cancel, left: t.MaxBody, limited: t.MaxBody > 0}
+	return resp, nil, written
+}
+
+func (t *Retry) log(req *http.Request, n int, resp *http.Response, err error, d time.Duration) {
+	if t.Logger == nil || !t.Logger.Enabled(req.Context(), slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", Operation(req.Context())),
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.EscapedPath()),
+		slog.Int("attempt", n),
+		slog.Duration("duration", d),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	} else {
+		attrs = append(attrs, slog.Int("status", 0), slog.String("error", err.Error()))
+	}
+	t.Logger.LogAttrs(req.Context(), slog.LevelDebug, "exopartner attempt", attrs...)
+}
+
+func (t *Retry) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+func (t *Retry) sleep(ctx context.Context, d time.Duration) error {
+	if t.Sleep != nil {
+		return t.Sleep(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// drain discards a little of a response body so the connection can be
+// reused, then closes it.
+func drain(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	_ = resp.Body.Close()
+}
+
+// ErrBodyTooLarge is returned when reading a response body past the cap.
+var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// body caps a response body and releases the attempt's timeout on Close.
+type body struct {
+	io.ReadCloser
+	cancel  context.CancelFunc
+	left    int64
+	limited bool
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	if !b.limited {
+		return b.ReadCloser.Read(p)
+	}
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the cap from a larger one.
+		var one [1]byte
+		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
+			return 0, ErrBodyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *body) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
