@@ -1,0 +1,155 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/contract"
+	"github.com/exopartner/exopartner/internal/transport"
+)
+
+// operation names an API operation and whether repeating it is harmless.
+type operation struct {
+	id         string // operationId
+	idempotent bool
+}
+
+// op looks an operation up in the embedded spec: its method decides
+// idempotency, so the two cannot disagree.
+func op(id string) operation {
+	_, method, _, ok := contract.Operation(id)
+	if !ok {
+		panic("exopartner: operation " + id + " is not in the embedded spec")
+	}
+	return operation{id: id, idempotent: transport.Idempotent(method)}
+}
+
+var (
+	opList     = op("list-distributor-organizations")
+	opGet      = op("get-distributor-organization")
+	opCreate   = op("create-distributor-organization")
+	opActivate = op("activate-distributor-organization")
+	opSuspend  = op("suspend-distributor-organization")
+	opTerm     = op("terminate-distributor-organization")
+	opPurge    = op("schedule-purge-distributor-organization")
+	opUsage    = op("list-distributor-organization-usage")
+	opMetering = op("metering-transaction")
+)
+
+// maxErrorBody is how much of a non-2xx body is read for its message.
+const maxErrorBody = 64 << 10
+
+// call runs one operation: the generated client builds and sends the request
+// through the transport chain, then a non-2xx answer becomes an *APIError, a
+// 204 is success without a body (the API declares JSON content for it but
+// sends none), and any other 2xx goes to the generated parser.
+func call[R any](ctx context.Context, c *Client, o operation,
+	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
+	parse func(*http.Response) (R, error),
+) (R, error) {
+	var zero R
+	ctx = transport.WithOperation(ctx, o.id)
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	resp, err := send(ctx)
+	if err != nil {
+		return zero, c.transportError(o, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+		e := newAPIError(o.id, resp, body)
+		e.Message = c.redact(e.Message)
+		if resp.StatusCode >= 500 && !o.idempotent {
+			return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
+		}
+		return zero, e
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		_ = resp.Body.Close()
+		return zero, nil
+	}
+	r, err := parse(resp)
+	if err != nil {
+		return zero, c.decodeError(o, resp, err)
+	}
+	return r, nil
+}
+
+// transportError wraps a failure to get any answer with the operationId.
+func (c *Client) transportError(o operation, err error) error {
+	var ae *transport.AttemptError
+	unknown := !o.idempotent && (!errors.As(err, &ae) || ae.Written)
+	err = fmt.Errorf("exopartner: %s: %w", o.id, redactErr(err, c.redact))
+	if unknown {
+		return &OutcomeUnknownError{Operation: o.id, Err: err}
+	}
+	return err
+}
+
+// decodeError reports a 2xx answer that could not be decoded. For a create,
+// the organization exists but its id is lost: that is an unknown outcome.
+func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
+	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: redactErr(err, c.redact)}
+	if !o.idempotent {
+		return &OutcomeUnknownError{Operation: o.id, Err: e}
+	}
+	return e
+}
+
+// noJSON is the decode error of a 2xx answer that carried no JSON body.
+func noJSON(resp interface{ ContentType() string }) error {
+	ct := resp.ContentType()
+	if ct == "" {
+		ct = "none"
+	}
+	return fmt.Errorf("the answer has no JSON body (Content-Type: %s)", ct)
+}
+
+// redactor returns a function that removes the secret and any signature
+// from text that may reach an error or a log.
+func redactor(secret string) func(string) string {
+	return func(s string) string {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+		for i := 0; ; {
+			j := strings.Index(s[i:], "signature=")
+			if j < 0 {
+				return s
+			}
+			start := i + j + len("signature=")
+			end := start
+			for end < len(s) && !strings.ContainsRune(", \"'\n\r\t&;", rune(s[end])) {
+				end++
+			}
+			s = s[:start] + "[REDACTED]" + s[end:]
+			i = start + len("[REDACTED]")
+		}
+	}
+}
+
+// redactedError keeps the chain of err (errors.Is/As still work) while its
+// text is redacted.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redactErr(err error, redact func(string) string) error {
+	if msg := redact(err.Error()); msg != err.Error() {
+		return &redactedError{msg, err}
+	}
+	return err
+}

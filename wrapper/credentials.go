@@ -1,0 +1,148 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Environment variables New reads.
+const (
+	EnvAPIKey    = "EXOSCALE_API_KEY"
+	EnvAPISecret = "EXOSCALE_API_SECRET"
+	EnvConfig    = "EXOSCALE_CONFIG"  // path of the exo CLI configuration file
+	EnvAccount   = "EXOSCALE_ACCOUNT" // account to use from that file
+	EnvEndpoint  = "EXOSCALE_PARTNER_API_ENDPOINT"
+)
+
+// ErrNoCredentials is matched when New finds no usable API key and secret.
+var ErrNoCredentials = errors.New("no API credentials")
+
+// exoConfig is the part of the exo CLI's TOML configuration we read.
+type exoConfig struct {
+	DefaultAccount string       `toml:"defaultAccount"`
+	Accounts       []exoAccount `toml:"accounts"`
+}
+
+type exoAccount struct {
+	Name          string   `toml:"name"`
+	Key           string   `toml:"key"`
+	Secret        string   `toml:"secret"`
+	SecretCommand []string `toml:"secretCommand"`
+}
+
+// resolveCredentials fills c.key and c.secret: the option, else the
+// environment, else the exo CLI configuration. It says what it tried.
+func resolveCredentials(c *config) error {
+	var tried []string
+	switch {
+	case c.key != "" && c.secret != "":
+		return nil
+	case c.key != "" || c.secret != "":
+		return fmt.Errorf("exopartner: %w: WithCredentials was given a key without a secret or a secret without a key", ErrNoCredentials)
+	}
+	tried = append(tried, "WithCredentials (not given)")
+
+	key, secret := os.Getenv(EnvAPIKey), os.Getenv(EnvAPISecret)
+	switch {
+	case key != "" && secret != "":
+		c.key, c.secret = key, secret
+		return nil
+	case key != "":
+		return fmt.Errorf("exopartner: %w: %s is set but %s is not", ErrNoCredentials, EnvAPIKey, EnvAPISecret)
+	case secret != "":
+		return fmt.Errorf("exopartner: %w: %s is set but %s is not", ErrNoCredentials, EnvAPISecret, EnvAPIKey)
+	}
+	tried = append(tried, EnvAPIKey+" and "+EnvAPISecret+" (unset)")
+
+	path, found, err := exoConfigPath()
+	if err != nil {
+		return err
+	}
+	if !found {
+		tried = append(tried, "exo CLI configuration ("+path+": not found)")
+		return fmt.Errorf("exopartner: %w; tried %s", ErrNoCredentials, strings.Join(tried, ", "))
+	}
+	key, secret, err = fromExoConfig(path)
+	if err != nil {
+		return err
+	}
+	c.key, c.secret = key, secret
+	return nil
+}
+
+// exoConfigPath returns EXOSCALE_CONFIG, else the first exo CLI default
+// location that exists ($XDG_CONFIG_HOME/exoscale/exoscale.toml, then
+// ~/.exoscale/exoscale.toml). It returns the paths looked at when none is.
+func exoConfigPath() (string, bool, error) {
+	if p := os.Getenv(EnvConfig); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", false, fmt.Errorf("exopartner: %w: %s=%s: %w", ErrNoCredentials, EnvConfig, p, err)
+		}
+		return p, true, nil
+	}
+	var candidates []string
+	if d, err := os.UserConfigDir(); err == nil {
+		candidates = append(candidates, filepath.Join(d, "exoscale", "exoscale.toml"))
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(h, ".exoscale", "exoscale.toml"))
+	}
+	for _, p := range candidates {
+		if _, err := os.Stat(p); err == nil {
+			return p, true, nil
+		}
+	}
+	return strings.Join(candidates, " or "), false, nil
+}
+
+// fromExoConfig reads the account EXOSCALE_ACCOUNT names, else
+// defaultAccount, else the only account, from the exo CLI file at path.
+func fromExoConfig(path string) (key, secret string, err error) {
+	var cfg exoConfig
+	if _, err := toml.DecodeFile(path, &cfg); err != nil {
+		return "", "", fmt.Errorf("exopartner: reading exo CLI configuration %s: %w", path, err)
+	}
+	name, from := os.Getenv(EnvAccount), EnvAccount
+	if name == "" {
+		name, from = cfg.DefaultAccount, "defaultAccount"
+	}
+	var acc *exoAccount
+	for i := range cfg.Accounts {
+		if cfg.Accounts[i].Name == name || (name == "" && len(cfg.Accounts) == 1) {
+			acc = &cfg.Accounts[i]
+			break
+		}
+	}
+	if acc == nil {
+		if name == "" {
+			return "", "", fmt.Errorf("exopartner: %w: %s has %d accounts and no defaultAccount; set %s", ErrNoCredentials, path, len(cfg.Accounts), EnvAccount)
+		}
+		return "", "", fmt.Errorf("exopartner: %w: %s has no account %q (from %s)", ErrNoCredentials, path, name, from)
+	}
+	secret = acc.Secret
+	if secret == "" && len(acc.SecretCommand) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, acc.SecretCommand[0], acc.SecretCommand[1:]...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return "", "", fmt.Errorf("exopartner: %w: account %q: secretCommand %q failed: %w", ErrNoCredentials, acc.Name, acc.SecretCommand[0], err)
+		}
+		secret = strings.TrimSpace(string(out))
+	}
+	if acc.Key == "" || secret == "" {
+		return "", "", fmt.Errorf("exopartner: %w: account %q in %s lacks a key or a secret", ErrNoCredentials, acc.Name, path)
+	}
+	return acc.Key, secret, nil
+}

@@ -1,0 +1,26 @@
+// Package wrapper is exopartner's client for the Exoscale Partner API: the
+// package Go programs import.
+//
+// A distributor uses it to provision and run end customers' organizations
+// (create, list, get, activate, suspend, terminate, schedule purge), read
+// each organization's monthly usage, and push metering transactions.
+//
+//	client, err := wrapper.New() // credentials from the environment or the exo CLI
+//	org, err := client.CreateOrganization(ctx, wrapper.CreateOrganizationRequest{...})
+//
+// Every method takes a [context.Context] first and returns plain Go values
+// ([Organization], [UsageStatement]) or an error usable with [errors.Is] and
+// [errors.As]:
+//
+//   - [*ValidationError] (errors.Is [ErrInvalidInput]): the input broke the
+//     API's contract; nothing was sent.
+//   - [*APIError]: the API answered non-2xx; errors.Is matches [ErrClient],
+//     [ErrAuth], [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer].
+//   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
+//     applied; see [Client.EnsureOrganization].
+//   - [*DecodeError]: a 2xx answer whose body could not be decoded.
+//
+// Requests are signed with EXO2-HMAC-SHA256 and retried when a repeat is
+// safe. The raw generated client stays reachable through [Client.Raw]. The
+// package partnertest provides an in-memory Partner API for tests.
+package wrapper

@@ -1,0 +1,210 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/exopartner/exopartner/internal/transport"
+)
+
+// Classes of API errors, for errors.Is. An *APIError matches every class its
+// status belongs to: a 404 is both ErrNotFound and ErrClient, a 403 both
+// ErrAuth and ErrClient.
+var (
+	ErrClient      = errors.New("client error (4xx)")
+	ErrAuth        = errors.New("authentication or authorization failed (401, 403)")
+	ErrNotFound    = errors.New("not found (404)")
+	ErrConflict    = errors.New("conflict (409)")
+	ErrRateLimited = errors.New("rate limited (429)")
+	ErrServer      = errors.New("server error (5xx)")
+)
+
+// ErrOutcomeUnknown is matched when a non-idempotent call (create, metering)
+// failed after the server may have acted: a 5xx answer, or a connection lost
+// after the request was sent. Repeating it blindly could create a second
+// organization or apply metering twice; check first
+// ([Client.EnsureOrganization] does this for creates).
+var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
+
+// ErrResponseTooLarge is matched when a response body exceeds the limit set
+// with [WithMaxResponseBytes].
+var ErrResponseTooLarge = transport.ErrBodyTooLarge
+
+// classes is the one place an HTTP status is mapped to error classes.
+func classes(status int) []error {
+	var c []error
+	switch {
+	case status >= 500:
+		return append(c, ErrServer)
+	case status >= 400:
+		c = append(c, ErrClient)
+	default:
+		return nil
+	}
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		c = append(c, ErrAuth)
+	case http.StatusNotFound:
+		c = append(c, ErrNotFound)
+	case http.StatusConflict:
+		c = append(c, ErrConflict)
+	case http.StatusTooManyRequests:
+		c = append(c, ErrRateLimited)
+	}
+	return c
+}
+
+// APIError is a non-2xx answer from the API.
+type APIError struct {
+	Operation  string        // operationId
+	StatusCode int           // HTTP status
+	Message    string        // the server's message, or a cut of its body
+	RequestID  string        // from the response's request id header, if any
+	RetryAfter time.Duration // from Retry-After, if any
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("exopartner: %s: %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// Is matches the error classes of the status (see [ErrClient] and others).
+func (e *APIError) Is(target error) bool {
+	for _, c := range classes(e.StatusCode) {
+		if c == target {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodeError is a 2xx answer whose body could not be decoded: malformed,
+// truncated, too large, or not JSON at all.
+type DecodeError struct {
+	Operation   string
+	StatusCode  int
+	ContentType string
+	Err         error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("exopartner: %s: decoding %d response (Content-Type %q): %v", e.Operation, e.StatusCode, e.ContentType, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// OutcomeUnknownError wraps the failure of a non-idempotent call after which
+// the server may have acted. It matches [ErrOutcomeUnknown] and unwraps to
+// the failure (an *APIError, a *DecodeError or a transport error).
+type OutcomeUnknownError struct {
+	Operation string
+	Err       error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("exopartner: %s: outcome unknown, the server may have applied it; check before repeating: %v",
+		e.Operation, strings.TrimPrefix(e.Err.Error(), "exopartner: "+e.Operation+": "))
+}
+
+func (e *OutcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.Err} }
+
+// maxErrorText is how much of a non-JSON error body is kept.
+const maxErrorText = 2 << 10
+
+// requestIDHeaders are the response headers a request id is read from.
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
+
+// newAPIError builds an *APIError from a non-2xx response and its body.
+func newAPIError(op string, resp *http.Response, body []byte) *APIError {
+	e := &APIError{Operation: op, StatusCode: resp.StatusCode, Message: errorMessage(resp.Header.Get("Content-Type"), body)}
+	for _, h := range requestIDHeaders {
+		if v := resp.Header.Get(h); v != "" {
+			e.RequestID = v
+			break
+		}
+	}
+	e.RetryAfter, _ = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return e
+}
+
+// problem holds the fields an error body may carry: {"message"} or
+// {"error"} as the Exoscale APIs answer, or RFC 9457 problem details.
+type problem struct {
+	Message string          `json:"message"`
+	Error   json.RawMessage `json:"error"`
+	Title   string          `json:"title"`
+	Detail  string          `json:"detail"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// errorMessage extracts a human message from an error response body.
+func errorMessage(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	trimmed := strings.TrimSpace(string(body))
+	if strings.HasSuffix(mt, "json") || strings.HasPrefix(trimmed, "{") {
+		var p problem
+		if json.Unmarshal(body, &p) == nil {
+			var parts []string
+			for _, s := range []string{p.Message, jsonText(p.Error), p.Title, p.Detail, jsonText(p.Errors)} {
+				if s != "" {
+					parts = append(parts, s)
+				}
+			}
+			if len(parts) > 0 {
+				return cut(strings.Join(parts, ": "))
+			}
+		}
+	}
+	if strings.Contains(mt, "html") || strings.HasPrefix(strings.ToLower(trimmed), "<!doctype html") || strings.HasPrefix(strings.ToLower(trimmed), "<html") {
+		if t := htmlTitle(trimmed); t != "" {
+			return cut(t + " (HTML page)")
+		}
+	}
+	return cut(strings.Join(strings.Fields(trimmed), " "))
+}
+
+// jsonText renders a JSON value as text: a string as is, anything else compact.
+func jsonText(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+func htmlTitle(s string) string {
+	lower := strings.ToLower(s)
+	i := strings.Index(lower, "<title>")
+	j := strings.Index(lower, "</title>")
+	if i < 0 || j < i {
+		return ""
+	}
+	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
+}
+
+// cut keeps at most maxErrorText bytes of s, on a rune boundary.
+func cut(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	i := maxErrorText
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "… (cut)"
+}

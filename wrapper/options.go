@@ -1,0 +1,101 @@
+package wrapper
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a Client in [New].
+type Option func(*config)
+
+// RequestEditor changes a request before it is signed and sent, e.g. to add
+// a header. It runs once per call, before retries.
+type RequestEditor func(ctx context.Context, req *http.Request) error
+
+// config is everything New resolves. It never holds the secret past New:
+// the secret goes into the signer, which does not print it.
+type config struct {
+	key, secret    string
+	endpoint       string
+	httpClient     *http.Client
+	userAgent      string
+	timeout        time.Duration
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	editors        []RequestEditor
+	insecure       bool
+	noValidation   bool
+	retry          *retryPolicy
+	maxBody        int64
+	now            func() time.Time
+}
+
+// retryPolicy mirrors transport.Policy for the options.
+type retryPolicy struct {
+	attempts  int
+	base, cap time.Duration
+}
+
+// WithCredentials sets the API key and secret, overriding the environment
+// and the exo CLI configuration.
+func WithCredentials(key, secret string) Option {
+	return func(c *config) { c.key, c.secret = key, secret }
+}
+
+// WithEndpoint sets the API endpoint, base path included
+// (default [DefaultEndpoint], or EXOSCALE_PARTNER_API_ENDPOINT). Plain http
+// is refused unless the host is a loopback address or [WithInsecure] is given.
+func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url } }
+
+// WithInsecure allows a plain-http endpoint on a non-loopback host.
+func WithInsecure() Option { return func(c *config) { c.insecure = true } }
+
+// WithHTTPClient sets the *http.Client whose transport and settings requests
+// go through (default: a client with http.DefaultTransport). The signing and
+// retry layers are added on top of its transport; the client itself is not
+// modified.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithUserAgent appends a product token to the default User-Agent
+// ("exopartner/VERSION go/GOVERSION").
+func WithUserAgent(suffix string) Option { return func(c *config) { c.userAgent = suffix } }
+
+// WithTimeout bounds each call, retries and waits included (default none:
+// the caller's context decides).
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithAttemptTimeout bounds each attempt of a call (default 30 s).
+func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.attemptTimeout = d } }
+
+// WithLogger sets a logger receiving one debug record per attempt, with the
+// operation, method, path, status, duration and attempt number. Secrets and
+// signatures are never logged.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithRequestEditor adds a function run on every request before signing.
+func WithRequestEditor(fn RequestEditor) Option {
+	return func(c *config) { c.editors = append(c.editors, fn) }
+}
+
+// WithoutValidation turns off the client-side checks of inputs against the
+// API's contract; the server then is the only judge.
+func WithoutValidation() Option { return func(c *config) { c.noValidation = true } }
+
+// WithRetry sets the retry policy: attempts in all (first included), base
+// backoff and cap. The default is 4 attempts, 200 ms, 10 s. Only repeats that
+// are safe are made; see [Client] for the rules.
+func WithRetry(attempts int, base, cap time.Duration) Option {
+	return func(c *config) { c.retry = &retryPolicy{attempts, base, cap} }
+}
+
+// WithoutRetries makes every call a single attempt.
+func WithoutRetries() Option { return WithRetry(1, 0, 0) }
+
+// WithMaxResponseBytes caps response bodies (default 10 MiB). A larger body
+// fails the call with an error matching [ErrResponseTooLarge].
+func WithMaxResponseBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// withClock replaces time.Now for signing; for tests inside the package.
+func withClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
