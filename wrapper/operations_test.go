@@ -156,10 +156,10 @@ func TestApplyMetering(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	for _, ans := range []answer{
-		jsonAnswer(`{"id":`),                                   // truncated
-		jsonAnswer(`{"id":42}`),                                // wrong type
+		jsonAnswer(`{"id":`),    // truncated
+		jsonAnswer(`{"id":42}`), // wrong type
 		{status: 200, contentType: "text/html", body: "<html>"}, // not JSON
-		{status: 200},                                          // no body at all
+		{status: 200}, // no body at all
 	} {
 		c, _ := exactServer(t, wantRequest{method: "GET", path: "/v1.alpha/distributor/organization/" + orgIDText}, ans)
 		_, err := c.GetOrganization(context.Background(), orgID)

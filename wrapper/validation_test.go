@@ -78,7 +78,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"76-character owner e-mail", "owner-email", func() error {
 			return create(func(r *wrapper.CreateOrganizationRequest) { r.OwnerEmail = strings.Repeat("a", 64) + "@example.com" })
 		}},
-		{"owner e-mail without @", "owner-email", func() error { return create(func(r *wrapper.CreateOrganizationRequest) { r.OwnerEmail = "owner.example" }) }},
+		{"owner e-mail without @", "owner-email", func() error {
+			return create(func(r *wrapper.CreateOrganizationRequest) { r.OwnerEmail = "owner.example" })
+		}},
 		{"192-character client id", "client-id", func() error {
 			return create(func(r *wrapper.CreateOrganizationRequest) { r.ClientID = strings.Repeat("c", 192) })
 		}},
