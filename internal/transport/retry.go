@@ -42,7 +42,7 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for n := 1; ; n++ {
 		resp, err, written := t.attempt(req, n)
-		last := n >= t.Policy.Attempts || !Retryable(req.Method, resp, err, written) ||
+		last := n >= t.Policy.Attempts || ctx.Err() != nil || !Retryable(req.Method, resp, err, written) ||
 			(req.Body != nil && req.Body != http.NoBody && req.GetBody == nil)
 		var wait time.Duration
 		if !last {
@@ -90,9 +90,6 @@ func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) 
 	t.log(req, n, resp, err, t.now().Sub(start))
 	if err != nil {
 		cancel()
-		if ctxErr := req.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, err, written
-		}
 		return nil, err, written
 	}
 	resp.Body = &body{ReadCloser: resp.Body, cancel: cancel, left: t.MaxBody, limited: t.MaxBody > 0}
