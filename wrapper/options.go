@@ -96,6 +96,3 @@ func WithoutRetries() Option { return WithRetry(1, 0, 0) }
 // WithMaxResponseBytes caps response bodies (default 10 MiB). A larger body
 // fails the call with an error matching [ErrResponseTooLarge].
 func WithMaxResponseBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
-
-// withClock replaces time.Now for signing; for tests inside the package.
-func withClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
