@@ -45,9 +45,9 @@ var (
 const maxErrorBody = 64 << 10
 
 // call runs one operation: the generated client builds and sends the request
-// through the transport chain, then a non-2xx answer becomes an *APIError, a
-// 204 is success without a body (the API declares JSON content for it but
-// sends none), and any other 2xx goes to the generated parser.
+// through the transport chain, then a non-2xx answer becomes an *APIError and
+// a 2xx goes to the generated parser (a 204 with its body dropped). The
+// caller maps the parsed response.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),
@@ -74,8 +74,12 @@ func call[R any](ctx context.Context, c *Client, o operation,
 		return zero, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
+		// A 204 has no content (RFC 9110), whatever its Content-Type says.
+		// The API declares JSON for metering's 204 and sends nothing; the
+		// generated parser would try to decode that empty body.
 		_ = resp.Body.Close()
-		return zero, nil
+		resp.Body = http.NoBody
+		resp.Header.Del("Content-Type")
 	}
 	r, err := parse(resp)
 	if err != nil {
