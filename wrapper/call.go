@@ -67,7 +67,7 @@ func call[R any](ctx context.Context, c *Client, o operation,
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
 		e := newAPIError(o.id, resp, body)
-		e.Message = c.redact(e.Message)
+		e.Message, e.RequestID = c.redact(e.Message), c.redact(e.RequestID) // a server may echo what it got
 		if resp.StatusCode >= 500 && !o.idempotent {
 			return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
 		}
