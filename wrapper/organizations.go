@@ -15,21 +15,7 @@ import (
 // ListOrganizations returns every organization of the distributor
 // (operationId list-distributor-organizations).
 func (c *Client) ListOrganizations(ctx context.Context) ([]Organization, error) {
-	r, err := call(ctx, c, opList, c.raw.ClientInterface.ListDistributorOrganizations, api.ParseListDistributorOrganizationsResponse)
-	if err != nil {
-		return nil, err
-	}
-	if r.JSON200 == nil {
-		return nil, c.decodeError(opList, r.HTTPResponse, noJSON(r))
-	}
-	if r.JSON200.Organizations == nil {
-		return []Organization{}, nil
-	}
-	orgs := make([]Organization, len(*r.JSON200.Organizations))
-	for i := range *r.JSON200.Organizations {
-		orgs[i] = organizationFromAPI(&(*r.JSON200.Organizations)[i])
-	}
-	return orgs, nil
+	return call(ctx, c, opList, c.raw.ClientInterface.ListDistributorOrganizations, decodeOrganizationList)
 }
 
 // GetOrganization returns one organization (operationId

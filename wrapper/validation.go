@@ -157,7 +157,7 @@ func (v *validator) body(op string, schema *openapi3.Schema, data []byte) error 
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("exopartner: %s: encoding request: %w", op, err)
 	}
-	if err := schema.VisitJSON(doc, contract.SchemaOptions(openapi3.VisitAsRequest())...); err != nil {
+	if err := schema.VisitJSON(doc, contract.RequestOptions()...); err != nil {
 		return validationError(op, "", err)
 	}
 	return nil

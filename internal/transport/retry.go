@@ -12,7 +12,8 @@ import (
 
 // AttemptError is a transport failure of the last attempt made. Written
 // tells whether the request had been fully written when it failed: if so,
-// the server may have acted on it.
+// the server may have acted on it. It is tracked for non-idempotent
+// requests only; for the others it is true (assume the worst).
 type AttemptError struct {
 	Err      error
 	Written  bool
@@ -69,13 +70,16 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 // attempt sends one attempt and reports whether the request was written.
 func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
-	if t.AttemptTimeout > 0 {
+	if dl, ok := ctx.Deadline(); t.AttemptTimeout > 0 && (!ok || time.Until(dl) > t.AttemptTimeout) {
 		ctx, cancel = context.WithTimeout(ctx, t.AttemptTimeout)
 	}
-	written := false
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(i httptrace.WroteRequestInfo) { written = written || i.Err == nil },
-	})
+	// Whether the request was written only matters where a repeat is unsafe.
+	written := Idempotent(req.Method)
+	if !written {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(i httptrace.WroteRequestInfo) { written = written || i.Err == nil },
+		})
+	}
 	r := req.WithContext(ctx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()

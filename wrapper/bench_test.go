@@ -1,0 +1,223 @@
+package wrapper_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/signer"
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+// cannedServer answers every request with body, after reading the request
+// body: the same loopback server for the client and its baseline.
+func cannedServer(b *testing.B, body []byte) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func benchClient(b *testing.B, srv *httptest.Server, opts ...wrapper.Option) *wrapper.Client {
+	c, err := wrapper.New(append([]wrapper.Option{wrapper.WithCredentials(testKey, testSecret),
+		wrapper.WithEndpoint(srv.URL + "/v1.alpha"), wrapper.WithHTTPClient(srv.Client())}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// handCall is the bare baseline: what a careful hand-written net/http call
+// does for the same operation, carrying the same signature.
+func handCall(b *testing.B, hc *http.Client, s *signer.Signer, method, url, path string, body []byte, out any) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), method, url, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", s.Authorization(method, path, "", body, s.Expiry()))
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		b.Fatal(resp.StatusCode, err)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkCall compares one call through the client (validate, sign, send,
+// decode, convert) with the hand-written baseline against the same server.
+func BenchmarkCall(b *testing.B) {
+	srv := cannedServer(b, []byte(orgJSON))
+	s := signer.New(testKey, testSecret)
+	hc := srv.Client()
+	c := benchClient(b, srv)
+	ctx := context.Background()
+	getPath := "/v1.alpha/distributor/organization/" + orgIDText
+	createPath := "/v1.alpha/distributor/organization"
+	req := validRequest()
+
+	b.Run("op=get/baseline=net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var out api.OrganizationOutput
+			handCall(b, hc, s, "GET", srv.URL+getPath, getPath, nil, &out)
+		}
+	})
+	b.Run("op=get/exopartner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.GetOrganization(ctx, orgID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=create/baseline=net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			body, _ := json.Marshal(api.OrganizationInput{DisplayName: req.DisplayName, OwnerEmail: &req.OwnerEmail,
+				ClientId: &req.ClientID, BillingAddress: api.BillingAddress{Name: req.BillingAddress.Name,
+					StreetName: req.BillingAddress.StreetName, City: req.BillingAddress.City,
+					PostalCode: req.BillingAddress.PostalCode, Country: req.BillingAddress.Country}})
+			var out api.OrganizationOutput
+			handCall(b, hc, s, "POST", srv.URL+createPath, createPath, body, &out)
+		}
+	})
+	b.Run("op=create/exopartner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CreateOrganization(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	nv := benchClient(b, srv, wrapper.WithoutValidation())
+	b.Run("op=create/exopartner-without-validation", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := nv.CreateOrganization(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// orgList renders n organizations as the list answer.
+func orgList(n int) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"organizations":[`)
+	for i := range n {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		fmt.Fprintf(&buf, `{"id":"0b6e5b1c-8d53-4e7f-9a52-%012x","status":"active","client-id":"crm-%d",`+
+			`"billing-address":{"name":"Customer %d AG","street-name":"Bahnhofstrasse","building-number":"%d",`+
+			`"city":"Zürich","postal-code":"8001","country":"CH"}}`, i, i, i, i%200)
+	}
+	buf.WriteString(`]}`)
+	return buf.Bytes()
+}
+
+// BenchmarkList10k lists 10 000 organizations. Besides time it reports the
+// cost per organization and the bytes allocated per response byte: with
+// nothing freed in between, allocation bounds the peak memory of the call.
+func BenchmarkList10k(b *testing.B) {
+	const n = 10000
+	body := orgList(n)
+	srv := cannedServer(b, body)
+	c := benchClient(b, srv)
+	s := signer.New(testKey, testSecret)
+	report := func(b *testing.B, call func()) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/org")
+		var worst uint64
+		for range 5 {
+			worst = max(worst, peakHeap(call))
+		}
+		b.ReportMetric(float64(worst)/float64(len(body)), "peak/resp")
+	}
+	path := "/v1.alpha/distributor/organization"
+	b.Run("baseline=net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		call := func() {
+			var out api.ListDistributorOrganizations200JSONResponseBody
+			handCall(b, srv.Client(), s, "GET", srv.URL+path, path, nil, &out)
+		}
+		for b.Loop() {
+			call()
+		}
+		report(b, call)
+	})
+	b.Run("exopartner", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		call := func() {
+			orgs, err := c.ListOrganizations(context.Background())
+			if err != nil || len(orgs) != n {
+				b.Fatal(len(orgs), err)
+			}
+		}
+		for b.Loop() {
+			call()
+		}
+		report(b, call)
+	})
+}
+
+// peakHeap runs f once and returns the peak heap growth seen while it ran,
+// sampled every 20µs from runtime/metrics with GOGC at 10 so the heap tracks
+// live data closely. It is a measurement, not a bound: sampling can miss a
+// brief peak, so figures are reported with that caveat.
+func peakHeap(f func()) uint64 {
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > base && v-base > peak.Load() {
+				peak.Store(v - base)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Microsecond):
+			}
+		}
+	}()
+	f()
+	close(done)
+	<-stopped
+	return peak.Load()
+}
