@@ -1,0 +1,83 @@
+package partnertest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/exopartner/exopartner/internal/signer"
+	"github.com/exopartner/exopartner/wrapper/partnertest"
+)
+
+// send signs and sends one request to srv, the way a client does.
+func send(srv *partnertest.Server, method, path, body string) *http.Response {
+	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if err := signer.New(srv.Key(), srv.Secret()).Sign(req); err != nil {
+		panic(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		panic(err)
+	}
+	return resp
+}
+
+func Example() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+
+	resp := send(srv, "POST", "/distributor/organization", `{"display-name":"Acme","owner-email":"it@acme.example",
+		"billing-address":{"name":"Acme SA","country":"CH","city":"Lausanne","postal-code":"1003","street-name":"Rue du Lac"}}`)
+	resp.Body.Close()
+	fmt.Println(resp.Status)
+
+	org := srv.Organizations()[0]
+	fmt.Println(*org.Status, org.BillingAddress.City)
+	fmt.Println(srv.Requests("create-distributor-organization"), srv.Applied("create-distributor-organization"))
+	// Output:
+	// 200 OK
+	// active Lausanne
+	// 1 1
+}
+
+func ExampleAPI_InjectFault() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+
+	// The next two lists are throttled, then the API recovers.
+	srv.InjectFault("list-distributor-organizations", 2, partnertest.Fault{Status: 429, RetryAfter: "1"})
+	for range 3 {
+		resp := send(srv, "GET", "/distributor/organization", "")
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, resp.Header.Get("Retry-After"), string(body))
+	}
+	// Output:
+	// 429 1 {"message":"partnertest: injected fault: 429 Too Many Requests"}
+	// 429 1 {"message":"partnertest: injected fault: 429 Too Many Requests"}
+	// 200  {"organizations":[]}
+}
+
+func ExampleFault_afterAction() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+
+	// The create is carried out, but the client only sees a 502.
+	srv.InjectFault("create-distributor-organization", 1, partnertest.Fault{Status: 502, AfterAction: true})
+	resp := send(srv, "POST", "/distributor/organization", `{"display-name":"Acme","owner-email":"it@acme.example",
+		"billing-address":{"name":"Acme SA","country":"CH","city":"Lausanne","postal-code":"1003","street-name":"Rue du Lac"}}`)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, len(srv.Organizations()), srv.Applied("create-distributor-organization"))
+	// Output:
+	// 502 1 1
+}
+
+func ExampleAPI_AddOrganizations() {
+	api := partnertest.NewAPI()
+	ids := api.AddOrganizations(10_000)
+	fmt.Println(len(ids), len(api.Organizations()))
+	// Output:
+	// 10000 10000
+}

@@ -1,0 +1,160 @@
+package partnertest
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/exopartner/exopartner/api"
+)
+
+// Currency is the currency of every usage statement the fake produces.
+const Currency = "CHF"
+
+// VATRate is the VAT the fake adds to usage totals (Swiss standard rate).
+const VATRate = 0.081
+
+// UnitPrice returns what the fake charges, in [Currency], per unit of a
+// product: a fixed price between 0.001 and 1.000 derived from the product
+// name, so that tests can compute expected totals.
+func UnitPrice(product string) float64 {
+	h := fnv.New32a()
+	h.Write([]byte(product))
+	return float64(h.Sum32()%1000+1) / 1000
+}
+
+// statement is the usage statement type of the generated client.
+type statement = api.ListDistributorOrganizationUsage200JSONResponseBody_Item
+
+// line is the usage line type of the generated client.
+type line = api.ListDistributorOrganizationUsage200JSONResponseBody_Usage
+
+// periodOf is the YYYY-MM month of t in UTC.
+func periodOf(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// listUsage answers the statements of one organization for one month
+// (default: the current one). The current month, and any month in which
+// metering was applied, aggregate the stored metering; earlier months get
+// synthetic statements that depend only on (id, period); later months have
+// none.
+func (a *API) listUsage(c *call) answer {
+	id := c.id()
+	current := periodOf(c.now)
+	period := c.r.URL.Query().Get("period")
+	if period == "" {
+		period = current
+	}
+	start, _ := time.Parse("2006-01", period) // validated against the spec's pattern
+
+	a.mu.Lock()
+	if _, ans, ok := a.lookupLocked(id); !ok {
+		a.mu.Unlock()
+		return ans
+	}
+	var usage []api.UsageData
+	metered := false
+	for _, m := range a.metering[id] {
+		if m.period == period {
+			usage, metered = append(usage, m.data), true
+		}
+	}
+	a.mu.Unlock()
+
+	statements := []statement{}
+	switch {
+	case period == current || metered:
+		statements = append(statements, newStatement(id, start, aggregate(usage)))
+	case period < current:
+		statements = append(statements, newStatement(id, start, synthetic(id, period)))
+	}
+	return jsonAnswer(http.StatusOK, statements)
+}
+
+// aggregate sums quantities per product and variable, in that order.
+func aggregate(usage []api.UsageData) []line {
+	type key struct{ product, variable string }
+	sums := make(map[key]float64)
+	for _, u := range usage {
+		k := key{deref(u.Product), deref(u.Variable)}
+		sums[k] += deref(u.Quantity)
+	}
+	keys := make([]key, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(cmp.Compare(x.product, y.product), cmp.Compare(x.variable, y.variable))
+	})
+	lines := make([]line, 0, len(keys))
+	for _, k := range keys {
+		lines = append(lines, newLine(k.product, k.variable, sums[k]))
+	}
+	return lines
+}
+
+// syntheticProducts are what synthetic statements are made of.
+var syntheticProducts = []struct{ product, variable string }{
+	{"compute", "instance-hours"},
+	{"sos", "storage-gib-hours"},
+	{"dbaas", "node-hours"},
+	{"sks", "cluster-hours"},
+	{"block-storage", "volume-gib-hours"},
+	{"bandwidth", "egress-gib"},
+}
+
+// synthetic returns 1 to 4 line items derived from (id, period) alone.
+func synthetic(id uuid.UUID, period string) []line {
+	sum := sha256.Sum256([]byte(id.String() + "|" + period))
+	rng := rand.New(rand.NewPCG(binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])))
+	picks := rng.Perm(len(syntheticProducts))[:1+rng.IntN(4)]
+	slices.Sort(picks)
+	lines := make([]line, 0, len(picks))
+	for _, i := range picks {
+		p := syntheticProducts[i]
+		lines = append(lines, newLine(p.product, p.variable, float64(rng.IntN(100_000_000))/1e5))
+	}
+	return lines
+}
+
+func newLine(product, variable string, quantity float64) line {
+	quantity = round(quantity, 1e5)
+	excl := round(quantity*UnitPrice(product), 100)
+	incl := round(excl*(1+VATRate), 100)
+	desc := product + " " + variable
+	unit := "unit"
+	return line{Product: &product, Variable: &variable, Description: &desc, Quantity: &quantity, Unit: &unit, TotalExclVat: &excl, TotalInclVat: &incl}
+}
+
+// newStatement wraps line items in the month's statement.
+func newStatement(id uuid.UUID, start time.Time, lines []line) statement {
+	var excl, incl float64
+	for _, l := range lines {
+		excl += *l.TotalExclVat
+		incl += *l.TotalInclVat
+	}
+	excl, incl = round(excl, 100), round(incl, 100)
+	end := start.AddDate(0, 1, 0)
+	code := fmt.Sprintf("USG-%s-%s", start.Format("200601"), id.String()[:8])
+	currency := Currency
+	return statement{Code: &code, Currency: &currency, StartDate: &start, EndDate: &end, TotalExclVat: &excl, TotalInclVat: &incl, Usage: &lines}
+}
+
+// round rounds x to 1/per (per = 100: cents).
+func round(x, per float64) float64 { return math.Round(x*per) / per }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
