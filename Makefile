@@ -35,3 +35,5 @@ test: check-generated lint
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./internal/signer -run '^$$' -fuzz FuzzSignVerify -fuzztime $(FUZZTIME)
+	$(GO) test ./wrapper -run '^$$' -fuzz FuzzDecodeSuccess -fuzztime $(FUZZTIME)
+	$(GO) test ./wrapper -run '^$$' -fuzz FuzzErrorBody -fuzztime $(FUZZTIME)

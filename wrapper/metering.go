@@ -3,10 +3,13 @@ package wrapper
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -34,13 +37,26 @@ func (c *Client) ApplyMetering(ctx context.Context, org ID, usage []UsageRecord)
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return c.raw.ClientInterface.MeteringTransactionWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
 	}
-	// Any 2xx means applied: the API answers 204, with or without a body.
-	_, err = call(ctx, c, opMetering, send, discard)
+	_, err = call(ctx, c, opMetering, send, meteringAck)
 	return err
 }
 
-// discard is the parser of answers whose body carries nothing of use.
-func discard(r *http.Response) (struct{}, error) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	return struct{}{}, r.Body.Close()
+// meteringAck accepts what the API answers on success: 204 (its body dropped
+// by call), or another 2xx whose body is empty or the declared ok-map. Any
+// other 2xx (an HTML page from a proxy, say) is not taken as proof that the
+// usage was applied.
+func meteringAck(r *http.Response) (struct{}, error) {
+	defer r.Body.Close()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return struct{}{}, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return struct{}{}, nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); !strings.HasSuffix(mt, "json") {
+		return struct{}{}, noJSON(contentType(r.Header.Get("Content-Type")))
+	}
+	var ack api.OkMap
+	return struct{}{}, json.Unmarshal(body, &ack)
 }
