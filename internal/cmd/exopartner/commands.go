@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+// command is one CLI command. setup defines the command's flags on fs and
+// returns the action bound to them; it is also used to print the flags.
+type command struct {
+	name     string
+	synopsis string // the arguments after the name
+	summary  string
+	takesID  bool // exactly one positional argument: an organization id
+	setup    func(fs *flag.FlagSet) action
+}
+
+// action runs a command once its arguments are parsed. id is the positional
+// organization id of commands that take one, else the zero ID.
+type action func(ctx context.Context, e *env, id wrapper.ID) error
+
+// commands, in the order the usage lists them.
+var commands = []command{
+	{name: "list-distributor-organizations", summary: "List the distributor's organizations.",
+		setup: listOrganizations},
+	{name: "get-distributor-organization", synopsis: "ID", takesID: true, summary: "Show one organization.",
+		setup: getOrganization},
+	{name: "create-distributor-organization",
+		synopsis: "--display-name N --owner-email E --billing-name N --street-name S [--building-number B]\n" +
+			"      --city C --postal-code P --country CC [--address A] [--client-id X]",
+		summary: "Create an organization; its first owner is invited by e-mail. Not idempotent.",
+		setup:   createOrganization},
+	{name: "activate-distributor-organization", synopsis: "ID", takesID: true, summary: "Re-activate a suspended organization.",
+		setup: activateOrganization},
+	{name: "suspend-distributor-organization", synopsis: "ID", takesID: true, summary: "Suspend an organization.",
+		setup: suspendOrganization},
+	{name: "terminate-distributor-organization", synopsis: "ID", takesID: true, summary: "Terminate an organization; only a purge can follow.",
+		setup: terminateOrganization},
+	{name: "schedule-purge-distributor-organization", synopsis: "ID", takesID: true, summary: "Schedule the deletion of all data of a terminated organization.",
+		setup: schedulePurge},
+	{name: "list-distributor-organization-usage", synopsis: "ID [--period YYYY-MM]", takesID: true,
+		summary: "Show an organization's usage statements for a month (default: the current one).",
+		setup:   listUsage},
+	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]",
+		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.",
+		setup:   meteringTransaction},
+	{name: "serve", synopsis: "[--addr 127.0.0.1:8080]",
+		summary: "Run the fake Partner API (base path /v1.alpha) until interrupted.",
+		setup:   serveCommand},
+	{name: "demo", summary: "Run the whole lifecycle of two organizations against an in-process fake API.",
+		setup: demoCommand},
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// run parses the command's arguments and runs it.
+func (c command) run(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	act := c.setup(fs)
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		c.usage(e.stdout)
+		return errHelp
+	}
+	if err != nil {
+		return usagef(c.name, "%v%s", err, globalFlagHint(err))
+	}
+	var id wrapper.ID
+	switch {
+	case c.takesID && len(pos) == 0:
+		return usagef(c.name, "missing the organization ID")
+	case c.takesID && len(pos) > 1:
+		return usagef(c.name, "want one organization ID, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+	case !c.takesID && len(pos) > 0:
+		return usagef(c.name, "unexpected arguments: %s", strings.Join(pos, " "))
+	case c.takesID:
+		if id, err = parseID(c.name, "ID", pos[0]); err != nil {
+			return err
+		}
+	}
+	return act(ctx, e, id)
+}
+
+// usage prints the command's synopsis and flags.
+func (c command) usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: exopartner [global flags] %s %s\n\n%s\n", c.name, c.synopsis, c.summary)
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.setup(fs)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(w, "\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// parseArgs parses fs's flags wherever they are among the positional
+// arguments (`ID --period 2025-01` as well as `--period 2025-01 ID`) and
+// returns the positional ones. After "--" everything is positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// parseID parses an organization id given as field (the argument or flag
+// name), reporting a bad one as invalid input of command cmd, with the value.
+func parseID(cmd, field, s string) (wrapper.ID, error) {
+	id, err := wrapper.ParseID(s)
+	note := ""
+	if s != "" {
+		note = fmt.Sprintf(" (got %q)", s)
+	}
+	return id, relabel(err, cmd, func(string) string { return field }, note)
+}
+
+// relabel makes a *wrapper.ValidationError speak the command line: it names
+// the command when the error names no operation, renames each field (wire
+// names to flag names) and appends note to each rule. Other errors are
+// returned as they are.
+func relabel(err error, cmd string, field func(wire string) string, note string) error {
+	var ve *wrapper.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	if ve.Operation == "" {
+		ve.Operation = cmd
+	}
+	for i := range ve.Problems {
+		ve.Problems[i].Field = field(ve.Problems[i].Field)
+		ve.Problems[i].Rule += note
+	}
+	if len(ve.Problems) > 0 {
+		ve.Field, ve.Rule = ve.Problems[0].Field, ve.Problems[0].Rule
+	}
+	return err
+}
+
+// createFlag names the flag of a create-distributor-organization body field.
+func createFlag(wire string) string {
+	f, ok := strings.CutPrefix(wire, "billing-address.")
+	if ok && f == "name" {
+		f = "billing-name"
+	}
+	return "--" + f
+}
+
+func listOrganizations(*flag.FlagSet) action {
+	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		orgs, err := c.ListOrganizations(ctx)
+		if err != nil {
+			return err
+		}
+		return e.out.organizations(e.stdout, orgs)
+	}
+}
+
+// organizationCommand is a command on one id answering an organization.
+func organizationCommand(method func(*wrapper.Client, context.Context, wrapper.ID) (wrapper.Organization, error)) action {
+	return func(ctx context.Context, e *env, id wrapper.ID) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		org, err := method(c, ctx, id)
+		if err != nil {
+			return err
+		}
+		return e.out.organization(e.stdout, org)
+	}
+}
+
+func getOrganization(*flag.FlagSet) action {
+	return organizationCommand((*wrapper.Client).GetOrganization)
+}
+
+func activateOrganization(*flag.FlagSet) action {
+	return organizationCommand((*wrapper.Client).ActivateOrganization)
+}
+
+func suspendOrganization(*flag.FlagSet) action {
+	return organizationCommand((*wrapper.Client).SuspendOrganization)
+}
+
+func createOrganization(fs *flag.FlagSet) action {
+	var r wrapper.CreateOrganizationRequest
+	b := &r.BillingAddress
+	fs.StringVar(&r.DisplayName, "display-name", "", "name shown for the organization (required)")
+	fs.StringVar(&r.OwnerEmail, "owner-email", "", "e-mail of the first owner, who is invited (required)")
+	fs.StringVar(&r.ClientID, "client-id", "", "your own reference for the customer, e.g. a CRM id")
+	fs.StringVar(&b.Name, "billing-name", "", "billing recipient, usually the display name (required)")
+	fs.StringVar(&b.StreetName, "street-name", "", "street (required)")
+	fs.StringVar(&b.BuildingNumber, "building-number", "", "number in the street")
+	fs.StringVar(&b.City, "city", "", "city (required)")
+	fs.StringVar(&b.PostalCode, "postal-code", "", "postal code (required)")
+	fs.StringVar(&b.Country, "country", "", "ISO 3166-1 alpha-2 country code in upper case, e.g. CH (required)")
+	fs.StringVar(&b.Address, "address", "", "free-form address, for what the fields cannot express")
+	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		// The client checks every field against the API's contract before
+		// sending: a missing or malformed one is invalid input (exit 2).
+		org, err := c.CreateOrganization(ctx, r)
+		if err != nil {
+			return relabel(err, "", createFlag, "")
+		}
+		return e.out.organization(e.stdout, org)
+	}
+}
+
+func terminateOrganization(*flag.FlagSet) action {
+	return func(ctx context.Context, e *env, id wrapper.ID) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		msg, err := c.TerminateOrganization(ctx, id)
+		if err != nil {
+			return err
+		}
+		return e.out.message(e.stdout, id, "terminated", msg)
+	}
+}
+
+func schedulePurge(*flag.FlagSet) action {
+	return func(ctx context.Context, e *env, id wrapper.ID) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		res, err := c.SchedulePurge(ctx, id)
+		if err != nil {
+			return err
+		}
+		what := "purged"
+		if res.Scheduled {
+			what = "purge scheduled"
+		}
+		return e.out.message(e.stdout, id, what, res.Message)
+	}
+}
+
+func listUsage(fs *flag.FlagSet) action {
+	period := fs.String("period", "", "month as YYYY-MM (default: the current month)")
+	return func(ctx context.Context, e *env, id wrapper.ID) error {
+		var p wrapper.Period
+		if *period != "" {
+			var err error
+			if p, err = wrapper.ParsePeriod(*period); err != nil {
+				return relabel(err, "list-distributor-organization-usage",
+					func(string) string { return "--period" }, fmt.Sprintf(" (got %q)", *period))
+			}
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		statements, err := c.ListUsage(ctx, id, p)
+		if err != nil {
+			return err
+		}
+		return e.out.usage(e.stdout, statements)
+	}
+}
+
+func meteringTransaction(fs *flag.FlagSet) action {
+	const name = "metering-transaction"
+	org := fs.String("organization", "", "id of the organization the usage is charged to (required)")
+	var usage usageFlag
+	fs.Var(&usage, "usage", "PRODUCT:VARIABLE:QUANTITY, repeatable (at least one); the quantity may be negative")
+	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		if *org == "" {
+			return usagef(name, "--organization is required")
+		}
+		id, err := parseID(name, "--organization", *org)
+		if err != nil {
+			return err
+		}
+		if len(usage) == 0 {
+			return usagef(name, "at least one --usage PRODUCT:VARIABLE:QUANTITY is required")
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		if err := c.ApplyMetering(ctx, id, usage); err != nil {
+			return err
+		}
+		return e.out.metering(e.stdout, id, usage)
+	}
+}
+
+// usageFlag collects --usage PRODUCT:VARIABLE:QUANTITY values. The product
+// ends at the first colon and the quantity starts after the last one, so a
+// variable may contain colons. A non-finite quantity parses here and is
+// refused by the client as invalid input.
+type usageFlag []wrapper.UsageRecord
+
+func (u *usageFlag) String() string { return "" }
+
+func (u *usageFlag) Set(s string) error {
+	product, rest, _ := strings.Cut(s, ":")
+	i := strings.LastIndexByte(rest, ':')
+	if product == "" || i <= 0 {
+		return fmt.Errorf("want PRODUCT:VARIABLE:QUANTITY, e.g. partner:license_product:3.1415")
+	}
+	q, err := strconv.ParseFloat(rest[i+1:], 64)
+	if err != nil {
+		return fmt.Errorf("quantity %q is not a number", rest[i+1:])
+	}
+	*u = append(*u, wrapper.UsageRecord{Product: product, Variable: rest[:i], Quantity: q})
+	return nil
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/partnertest"
+)
+
+// demoCommand runs the lifecycle of two organizations against an in-process
+// fake API on loopback. It needs no credentials and no network, and ignores
+// any EXOSCALE_* variables: the client gets the fake's credentials and URL
+// explicitly.
+func demoCommand(*flag.FlagSet) action {
+	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		srv := partnertest.NewServer()
+		defer srv.Close()
+		c, err := wrapper.New(append(e.clientOptions(),
+			wrapper.WithCredentials(partnertest.DemoKey, partnertest.DemoSecret),
+			wrapper.WithEndpoint(srv.URL))...)
+		if err != nil {
+			return &configError{err}
+		}
+		d := &demo{e: e, c: c}
+		fmt.Fprintf(e.stdout, "demo: an in-process fake Partner API at %s\n", srv.URL)
+		return d.run(ctx)
+	}
+}
+
+// demo prints each step as a numbered line.
+type demo struct {
+	e    *env
+	c    *wrapper.Client
+	step int
+}
+
+func (d *demo) printf(format string, a ...any) {
+	d.step++
+	fmt.Fprintf(d.e.stdout, "%2d. "+format+"\n", append([]any{d.step}, a...)...)
+}
+
+// block prints what a printer renders, indented under the current step.
+func (d *demo) block(render func(w io.Writer) error) error {
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		return err
+	}
+	for line := range strings.Lines(b.String()) {
+		fmt.Fprint(d.e.stdout, "      "+line)
+	}
+	return nil
+}
+
+func (d *demo) run(ctx context.Context) error {
+	customers := []wrapper.CreateOrganizationRequest{{
+		DisplayName: "Alpenblick Software AG", OwnerEmail: "it@alpenblick.example", ClientID: "crm-1001",
+		BillingAddress: wrapper.BillingAddress{
+			Name: "Alpenblick Software AG", StreetName: "Bahnhofstrasse", BuildingNumber: "42",
+			PostalCode: "8001", City: "Zürich", Country: "CH",
+		},
+	}, {
+		DisplayName: "Rheinwerk Maschinenbau GmbH", OwnerEmail: "admin@rheinwerk.example", ClientID: "crm-1002",
+		BillingAddress: wrapper.BillingAddress{
+			Name: "Rheinwerk Maschinenbau GmbH", StreetName: "Königsallee", BuildingNumber: "11",
+			PostalCode: "40212", City: "Düsseldorf", Country: "DE",
+		},
+	}}
+	orgs := make([]wrapper.Organization, len(customers))
+	for i, req := range customers {
+		org, err := d.c.CreateOrganization(ctx, req)
+		if err != nil {
+			return err
+		}
+		orgs[i] = org
+		d.printf("created %s for %s (%s, %s %s): status %s", org.ID, org.ClientID, req.DisplayName,
+			req.BillingAddress.City, req.BillingAddress.Country, org.Status)
+	}
+	a, b := orgs[0].ID, orgs[1].ID
+
+	list, err := d.c.ListOrganizations(ctx)
+	if err != nil {
+		return err
+	}
+	d.printf("listed %d organizations:", len(list))
+	if err := d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) }); err != nil {
+		return err
+	}
+
+	org, err := d.c.SuspendOrganization(ctx, b)
+	if err != nil {
+		return err
+	}
+	d.printf("suspended %s: status %s", org.ID, org.Status)
+	if org, err = d.c.ActivateOrganization(ctx, b); err != nil {
+		return err
+	}
+	d.printf("re-activated %s: status %s", org.ID, org.Status)
+
+	usage := []wrapper.UsageRecord{
+		{Product: "partner", Variable: "license_product", Quantity: 3.1415},
+		{Product: "partner", Variable: "commission", Quantity: -42.00005},
+	}
+	if err := d.c.ApplyMetering(ctx, a, usage); err != nil {
+		return err
+	}
+	d.printf("applied a metering transaction to %s: partner:license_product 3.1415, partner:commission -42.00005", a)
+
+	statements, err := d.c.ListUsage(ctx, a, wrapper.Period{}) // the zero Period: the current month
+	if err != nil {
+		return err
+	}
+	d.printf("read %d usage statement(s) of %s for the current month:", len(statements), a)
+	if err := d.block(func(w io.Writer) error { return tablePrinter{}.usage(w, statements) }); err != nil {
+		return err
+	}
+
+	msg, err := d.c.TerminateOrganization(ctx, b)
+	if err != nil {
+		return err
+	}
+	if org, err = d.c.GetOrganization(ctx, b); err != nil {
+		return err
+	}
+	d.printf("terminated %s: status %s (%s)", b, org.Status, msg)
+	res, err := d.c.SchedulePurge(ctx, b)
+	if err != nil {
+		return err
+	}
+	what := "purged"
+	if res.Scheduled {
+		what = "purge scheduled"
+	}
+	d.printf("%s for %s (%s)", what, b, res.Message)
+
+	if list, err = d.c.ListOrganizations(ctx); err != nil {
+		return err
+	}
+	d.printf("listed %d organizations:", len(list))
+	if err := d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) }); err != nil {
+		return err
+	}
+	fmt.Fprintln(d.e.stdout, "demo: done")
+	return nil
+}

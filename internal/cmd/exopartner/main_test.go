@@ -1,0 +1,176 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"--output", "json", "help"}} {
+		r := runCLI(t, mapEnv(nil), args...)
+		if r.code != 0 || r.stderr != "" || r.stdout != usageText {
+			t.Errorf("%q: exit %d, stderr %q, stdout:\n%s", args, r.code, r.stderr, r.stdout)
+		}
+	}
+	for _, args := range [][]string{
+		{"help", "list-distributor-organization-usage"},
+		{"list-distributor-organization-usage", "-h"},
+		{"list-distributor-organization-usage", "0b5c7c1e-6a4b-4ad0-9d1e-3f8f6f2f6a10", "--help"},
+	} {
+		r := runCLI(t, mapEnv(nil), args...)
+		if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "exopartner [global flags] list-distributor-organization-usage ID") ||
+			!strings.Contains(r.stdout, "-period") {
+			t.Errorf("%q: exit %d, stderr %q, stdout:\n%s", args, r.code, r.stderr, r.stdout)
+		}
+	}
+}
+
+func TestNoCommand(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, mapEnv(nil))
+	if r.code != 2 || r.stdout != "" || r.stderr != usageText {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestUsageAndInvalidInput: bad command lines and invalid inputs exit 2,
+// say what is wrong, and send nothing.
+func TestUsageAndInvalidInput(t *testing.T) {
+	t.Parallel()
+	const id = "0b5c7c1e-6a4b-4ad0-9d1e-3f8f6f2f6a10"
+	create := func(extra ...string) []string {
+		return append([]string{"create-distributor-organization", "--display-name", "Acme AG", "--owner-email", "ops@acme.example",
+			"--billing-name", "Acme AG", "--street-name", "Seestrasse", "--city", "Zürich", "--postal-code", "8002"}, extra...)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // substrings of stderr
+	}{
+		{"unknown command", []string{"list-organisations"}, []string{`unknown command "list-organisations"`, "exopartner help"}},
+		{"unknown global flag", []string{"--colour", "list-distributor-organizations"}, []string{"-colour"}},
+		{"bad output", []string{"--output", "yaml", "list-distributor-organizations"}, []string{`--output "yaml"`}},
+		{"global flag after command", []string{"list-distributor-organizations", "--output", "json"}, []string{"global flag", "before the command"}},
+		{"help of unknown command", []string{"help", "nope"}, []string{`unknown command "nope"`}},
+		{"missing ID", []string{"get-distributor-organization"}, []string{"get-distributor-organization: missing the organization ID"}},
+		{"missing ID with flag", []string{"list-distributor-organization-usage", "--period", "2025-01"}, []string{"missing the organization ID"}},
+		{"two IDs", []string{"suspend-distributor-organization", id, id}, []string{"want one organization ID"}},
+		{"extra argument", []string{"list-distributor-organizations", "all"}, []string{"unexpected arguments: all"}},
+		{"ID not a UUID", []string{"get-distributor-organization", "not-a-uuid"}, []string{"get-distributor-organization: invalid input: ID: must be a UUID", `(got "not-a-uuid")`}},
+		{"ID with slash", []string{"activate-distributor-organization", id + "/../x"}, []string{"activate-distributor-organization: invalid input: ID"}},
+		{"ID path traversal", []string{"terminate-distributor-organization", "../../../organization"}, []string{"invalid input: ID"}},
+		{"ID escaped slash", []string{"schedule-purge-distributor-organization", "0b5c7c1e-6a4b-4ad0-9d1e%2F3f8f6f2f6a1"}, []string{"invalid input: ID"}},
+		{"bad period month", []string{"list-distributor-organization-usage", id, "--period", "2025-13"}, []string{"invalid input: --period", `(got "2025-13")`}},
+		{"bad period form", []string{"list-distributor-organization-usage", "--period", "January", id}, []string{"invalid input: --period"}},
+		{"bad usage syntax", []string{"metering-transaction", "--organization", id, "--usage", "a:b"}, []string{`invalid value "a:b" for flag -usage`, "PRODUCT:VARIABLE:QUANTITY"}},
+		{"usage not a number", []string{"metering-transaction", "--organization", id, "--usage", "p:v:lots"}, []string{`quantity "lots" is not a number`}},
+		{"NaN quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:NaN"}, []string{"metering-transaction: invalid input: usage[0].quantity: must be a finite number"}},
+		{"infinite quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:1", "--usage", "p:v:-Inf"}, []string{"usage[1].quantity"}},
+		{"metering without organization", []string{"metering-transaction", "--usage", "p:v:1"}, []string{"--organization is required"}},
+		{"metering bad organization", []string{"metering-transaction", "--organization", "42", "--usage", "p:v:1"}, []string{"invalid input: --organization: must be a UUID"}},
+		{"metering without usage", []string{"metering-transaction", "--organization", id}, []string{"at least one --usage"}},
+		{"bad country", create("--country", "ch"), []string{"create-distributor-organization: invalid input", "--country: must match"}},
+		{"missing country", create(), []string{"--country"}},
+		{"bad e-mail", append(create("--country", "CH"), "--owner-email", "nobody"), []string{"--owner-email: must match"}},
+		{"create with argument", create("--country", "CH", "extra"), []string{"unexpected arguments: extra"}},
+		{"bad endpoint", []string{"--endpoint", "ftp://example.com", "list-distributor-organizations"}, []string{"endpoint"}},
+		{"plain http off loopback", []string{"--endpoint", "http://partner.example.com/v1.alpha", "list-distributor-organizations"}, []string{"plain http"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			r := runCLI(t, envOf(srv), tc.args...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2; stderr:\n%s", r.code, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, r.stderr)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout not empty:\n%s", r.stdout)
+			}
+			if n := srv.Requests(""); n != 0 {
+				t.Errorf("the API saw %d requests, want none", n)
+			}
+		})
+	}
+}
+
+// TestMissingCredentials: with no credentials anywhere, an API command exits
+// 2 with the library's message and sends nothing.
+func TestMissingCredentials(t *testing.T) {
+	srv := newServer(t)
+	t.Setenv(wrapper.EnvAPIKey, "")
+	t.Setenv(wrapper.EnvAPISecret, "")
+	t.Setenv(wrapper.EnvConfig, filepath.Join(t.TempDir(), "exoscale.toml"))
+	r := runCLI(t, os.Getenv, "--endpoint", srv.URL, "list-distributor-organizations")
+	if r.code != 2 || !strings.Contains(r.stderr, "no API credentials") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if n := srv.Requests(""); n != 0 {
+		t.Errorf("the API saw %d requests, want none", n)
+	}
+
+	t.Setenv(wrapper.EnvAPIKey, srv.Key())
+	r = runCLI(t, os.Getenv, "--endpoint", srv.URL, "list-distributor-organizations")
+	if r.code != 2 || !strings.Contains(r.stderr, wrapper.EnvAPISecret+" is not") {
+		t.Errorf("half-set credentials: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestProcessEnvironment: credentials and endpoint come from the real
+// environment, as wrapper.New reads it, when run is given os.Getenv; the
+// --endpoint flag overrides the environment.
+func TestProcessEnvironment(t *testing.T) {
+	srv := newServer(t)
+	createOrg(t, srv, "crm-env")
+	t.Setenv(wrapper.EnvAPIKey, srv.Key())
+	t.Setenv(wrapper.EnvAPISecret, srv.Secret())
+	t.Setenv(wrapper.EnvEndpoint, srv.URL)
+	r := runCLI(t, os.Getenv, "list-distributor-organizations")
+	if r.code != 0 || !strings.Contains(r.stdout, "crm-env") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	t.Setenv(wrapper.EnvEndpoint, "http://127.0.0.1:1/v1.alpha") // nothing listens there
+	r = runCLI(t, os.Getenv, "--endpoint", srv.URL, "list-distributor-organizations")
+	if r.code != 0 || !strings.Contains(r.stdout, "crm-env") {
+		t.Fatalf("--endpoint over the environment: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestUnreachable: a network failure exits 1 and names the operation.
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	env := mapEnv(map[string]string{wrapper.EnvAPIKey: "EXOkey", wrapper.EnvAPISecret: "secret"})
+	r := runCLI(t, env, "--endpoint", "http://127.0.0.1:1/v1.alpha", "--timeout", "5s", "get-distributor-organization", "0b5c7c1e-6a4b-4ad0-9d1e-3f8f6f2f6a10")
+	if r.code != 1 || !strings.Contains(r.stderr, "get-distributor-organization") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestUsageDocumentsEveryCommand keeps the usage text and the package
+// documentation in step with the command table.
+func TestUsageDocumentsEveryCommand(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _, _ := strings.Cut(string(src), "package main")
+	for _, c := range commands {
+		if !strings.Contains(usageText, "  "+c.name) {
+			t.Errorf("the usage text does not list %s", c.name)
+		}
+		if !strings.Contains(doc, "//\t"+c.name) {
+			t.Errorf("the package documentation does not list %s", c.name)
+		}
+	}
+}
