@@ -31,6 +31,14 @@ lint:
 test: check-generated lint
 	$(GO) test -race -count=1 $(PKGS)
 
+## demo: the whole lifecycle against the embedded fake API (no credentials, no network)
+demo:
+	$(GO) run ./internal/cmd/exopartner demo
+
+## serve: the fake API on 127.0.0.1:8080 for other programs and languages
+serve:
+	$(GO) run ./internal/cmd/exopartner serve
+
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
 fuzz:

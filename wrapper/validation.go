@@ -105,6 +105,9 @@ func ruleOf(se *openapi3.SchemaError) string {
 	case "maxLength":
 		return fmt.Sprintf("must be at most %d characters", *s.MaxLength)
 	case "pattern":
+		if s.Description != "" { // the spec says in words what the pattern means
+			return "must match " + s.Pattern + " (" + strings.TrimSuffix(s.Description, ".") + ")"
+		}
 		return "must match " + s.Pattern
 	case "format":
 		return "must be a " + s.Format
