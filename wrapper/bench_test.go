@@ -19,6 +19,7 @@ import (
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/signer"
 	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
 // cannedServer answers every request with body, after reading the request
@@ -81,14 +82,14 @@ func BenchmarkCall(b *testing.B) {
 	createPath := "/v1.alpha/distributor/organization"
 	req := validRequest()
 
-	b.Run("op=get/baseline=net-http", func(b *testing.B) {
+	b.Run("op=get/impl=baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var out api.OrganizationOutput
 			handCall(b, hc, s, "GET", srv.URL+getPath, getPath, nil, &out)
 		}
 	})
-	b.Run("op=get/exopartner", func(b *testing.B) {
+	b.Run("op=get/impl=exopartner", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.GetOrganization(ctx, orgID); err != nil {
@@ -96,7 +97,7 @@ func BenchmarkCall(b *testing.B) {
 			}
 		}
 	})
-	b.Run("op=create/baseline=net-http", func(b *testing.B) {
+	b.Run("op=create/impl=baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			body, _ := json.Marshal(api.OrganizationInput{DisplayName: req.DisplayName, OwnerEmail: &req.OwnerEmail,
@@ -107,7 +108,7 @@ func BenchmarkCall(b *testing.B) {
 			handCall(b, hc, s, "POST", srv.URL+createPath, createPath, body, &out)
 		}
 	})
-	b.Run("op=create/exopartner", func(b *testing.B) {
+	b.Run("op=create/impl=exopartner", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.CreateOrganization(ctx, req); err != nil {
@@ -116,7 +117,7 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 	nv := benchClient(b, srv, wrapper.WithoutValidation())
-	b.Run("op=create/exopartner-without-validation", func(b *testing.B) {
+	b.Run("op=create/impl=exopartner-no-validation", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := nv.CreateOrganization(ctx, req); err != nil {
@@ -160,7 +161,7 @@ func BenchmarkList10k(b *testing.B) {
 		b.ReportMetric(float64(worst)/float64(len(body)), "peak/resp")
 	}
 	path := "/v1.alpha/distributor/organization"
-	b.Run("baseline=net-http", func(b *testing.B) {
+	b.Run("impl=baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		call := func() {
@@ -172,7 +173,7 @@ func BenchmarkList10k(b *testing.B) {
 		}
 		report(b, call)
 	})
-	b.Run("exopartner", func(b *testing.B) {
+	b.Run("impl=exopartner", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		call := func() {
@@ -186,6 +187,51 @@ func BenchmarkList10k(b *testing.B) {
 		}
 		report(b, call)
 	})
+}
+
+// BenchmarkUsageForAll reads the usage of 1 000 organizations from
+// partnertest with 20 ms of latency per request, at several concurrencies,
+// and reports wall time as a multiple of the ideal: orgs ÷ concurrency ×
+// latency (plus one listing). The 429 variant answers 10 % of the usage
+// requests with 429 and Retry-After: 1; they must slow the fan-out, not fail it.
+func BenchmarkUsageForAll(b *testing.B) {
+	const orgs, latency = 1000, 20 * time.Millisecond
+	for _, tc := range []struct {
+		concurrency int
+		throttled   bool
+	}{{10, false}, {50, false}, {100, false}, {50, true}} {
+		name := fmt.Sprintf("concurrency=%d", tc.concurrency)
+		if tc.throttled {
+			name += "/429s=10pct"
+		}
+		b.Run(name, func(b *testing.B) {
+			srv := partnertest.NewServer()
+			defer srv.Close()
+			srv.AddOrganizations(orgs)
+			srv.SetLatency(latency)
+			c, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL),
+				wrapper.WithRetry(4, 50*time.Millisecond, time.Second))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ideal := time.Duration(orgs/tc.concurrency+1) * latency
+			for b.Loop() {
+				if tc.throttled {
+					srv.InjectFault("list-distributor-organization-usage", orgs/10, partnertest.Fault{Status: 429, RetryAfter: "1"})
+				}
+				res, err := c.UsageForAll(context.Background(), wrapper.NewPeriod(2025, time.March), tc.concurrency)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range res {
+					if r.Err != nil {
+						b.Fatalf("%s: %v", r.ID, r.Err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+		})
+	}
 }
 
 // peakHeap runs f once and returns the peak heap growth seen while it ran,

@@ -21,6 +21,9 @@ const Version = "0.1.0"
 const (
 	DefaultMaxResponseBytes = 10 << 20
 	DefaultAttemptTimeout   = 30 * time.Second
+	// DefaultMaxIdleConnsPerHost is the idle connection pool of the
+	// transport New builds when no WithHTTPClient is given.
+	DefaultMaxIdleConnsPerHost = 64
 )
 
 // Client calls the Partner API. It is safe for concurrent use; create one and
@@ -73,7 +76,11 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base := hc.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		// http.DefaultTransport keeps 2 idle connections per host: any
+		// fan-out (UsageFor) would open and close connections constantly.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+		base = t
 	}
 	policy := transport.DefaultPolicy
 	if c.retry != nil {

@@ -53,9 +53,10 @@ func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url
 func WithInsecure() Option { return func(c *config) { c.insecure = true } }
 
 // WithHTTPClient sets the *http.Client whose transport and settings requests
-// go through (default: a client with http.DefaultTransport). The signing and
+// go through (default: a clone of http.DefaultTransport keeping
+// [DefaultMaxIdleConnsPerHost] idle connections per host). The signing and
 // retry layers are added on top of its transport; the client itself is not
-// modified.
+// modified. For fan-out, keep MaxIdleConnsPerHost at least the concurrency.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent appends a product token to the default User-Agent
