@@ -1,7 +1,6 @@
 package partnertest
 
 import (
-	"testing"
 	"time"
 )
 
@@ -17,7 +16,7 @@ const (
 type config struct {
 	key, secret string
 	now         func() time.Time
-	tb          testing.TB
+	tb          TB
 }
 
 // Option configures an [API] or [Server].
@@ -39,6 +38,13 @@ func WithClock(now func() time.Time) Option {
 // through tb.Errorf, so that a bug in the fake (or a fake driven into an
 // impossible state) fails the test loudly instead of confusing the client.
 // Such answers are replaced by a 500 whether or not WithTB is given.
-func WithTB(tb testing.TB) Option {
+func WithTB(tb TB) Option {
 	return func(c *config) { c.tb = tb }
+}
+
+// TB is the part of testing.TB the fake reports through; a *testing.T
+// satisfies it. It is an interface of its own so that programs embedding the
+// fake (exopartner serve) do not link package testing.
+type TB interface {
+	Errorf(format string, args ...any)
 }
