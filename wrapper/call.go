@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/exopartner/exopartner/api"
@@ -88,10 +89,17 @@ func call[R any](ctx context.Context, c *Client, o operation,
 	return r, nil
 }
 
-// transportError wraps a failure to get any answer with the operationId.
+// transportError wraps a failure to get any answer with the operationId. For
+// a non-idempotent call the outcome is unknown unless the request certainly
+// never left: an error before sending (a request editor's) is not a
+// *url.Error, and the retry layer reports attempts that were never written.
+// Other failures from http.Client.Do (its own Timeout, say) may have hidden
+// that information, so they count as unknown.
 func (c *Client) transportError(o operation, err error) error {
 	var ae *transport.AttemptError
-	unknown := !o.idempotent && (!errors.As(err, &ae) || ae.Written)
+	var ue *url.Error
+	sent := errors.As(err, &ue) && (!errors.As(err, &ae) || ae.Written)
+	unknown := !o.idempotent && sent
 	err = fmt.Errorf("exopartner: %s: %w", o.id, redactErr(err, c.redact))
 	if unknown {
 		return &OutcomeUnknownError{Operation: o.id, Err: err}

@@ -3,6 +3,7 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -93,5 +94,15 @@ func TestServerErrorOnCreateIsOutcomeUnknown(t *testing.T) {
 	}
 	if n.Load() != 1 {
 		t.Fatalf("a non-idempotent call was sent %d times after a 502", n.Load())
+	}
+}
+
+// A request editor failing before anything is sent is not an unknown outcome.
+func TestEditorFailureOnCreateIsNotOutcomeUnknown(t *testing.T) {
+	boom := errors.New("editor refused")
+	c, sent := silentServer(t, wrapper.WithRequestEditor(func(context.Context, *http.Request) error { return boom }))
+	_, err := c.CreateOrganization(context.Background(), validRequest())
+	if !errors.Is(err, boom) || errors.Is(err, wrapper.ErrOutcomeUnknown) || sent.Load() != 0 {
+		t.Fatalf("err %v (%d sent): want the editor's error, not ErrOutcomeUnknown", err, sent.Load())
 	}
 }

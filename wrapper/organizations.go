@@ -108,6 +108,7 @@ func (c *Client) SchedulePurge(ctx context.Context, id ID) (PurgeResult, error) 
 type organizationResponse interface {
 	GetJSON200() *api.OrganizationOutput
 	ContentType() string
+	StatusCode() int
 }
 
 // organizationAction runs an operation on one id that answers with an
@@ -127,7 +128,7 @@ func organizationAction[R organizationResponse](ctx context.Context, c *Client, 
 	}
 	out := r.GetJSON200()
 	if out == nil {
-		return Organization{}, &DecodeError{Operation: o.id, StatusCode: http.StatusOK, ContentType: r.ContentType(), Err: noJSON(r)}
+		return Organization{}, &DecodeError{Operation: o.id, StatusCode: r.StatusCode(), ContentType: r.ContentType(), Err: noJSON(r)}
 	}
 	return organizationFromAPI(out), nil
 }

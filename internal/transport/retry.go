@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,7 +63,7 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 			drain(resp)
 		}
 		if err := t.sleep(ctx, wait); err != nil {
-			return nil, &AttemptError{Err: err, Written: written, Attempts: n}
+			return nil, &AttemptError{Err: err, Written: Idempotent(req.Method), Attempts: n} // a repeat was allowed: the server did not act
 		}
 	}
 }
@@ -74,10 +75,17 @@ func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) 
 		ctx, cancel = context.WithTimeout(ctx, t.AttemptTimeout)
 	}
 	// Whether the request was written only matters where a repeat is unsafe.
-	written := Idempotent(req.Method)
-	if !written {
+	// net/http may report WroteRequest after it returned the response (a
+	// server that answers before reading the whole body), hence the atomic.
+	var written atomic.Bool
+	written.Store(Idempotent(req.Method))
+	if !written.Load() {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteRequest: func(i httptrace.WroteRequestInfo) { written = written || i.Err == nil },
+			WroteRequest: func(i httptrace.WroteRequestInfo) {
+				if i.Err == nil {
+					written.Store(true)
+				}
+			},
 		})
 	}
 	r := req.WithContext(ctx)
@@ -94,10 +102,10 @@ func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) 
 	t.log(req, n, resp, err, t.now().Sub(start))
 	if err != nil {
 		cancel()
-		return nil, err, written
+		return nil, err, written.Load()
 	}
 	resp.Body = &body{ReadCloser: resp.Body, cancel: cancel, left: t.MaxBody, limited: t.MaxBody > 0}
-	return resp, nil, written
+	return resp, nil, written.Load()
 }
 
 func (t *Retry) log(req *http.Request, n int, resp *http.Response, err error, d time.Duration) {
@@ -165,10 +173,11 @@ func (b *body) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// One byte more tells a body of exactly the cap from a larger one.
 		var one [1]byte
-		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
+		n, err := b.ReadCloser.Read(one[:])
+		if n > 0 {
 			return 0, ErrBodyTooLarge
 		}
-		return 0, io.EOF
+		return 0, err // io.EOF, or the failure of a body cut exactly at the cap
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -289,5 +290,44 @@ func TestBodyCap(t *testing.T) {
 		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && len(b) != 100) {
 			t.Errorf("max %d: read %d bytes, err %v; want %v", tt.max, len(b), err, tt.wantErr)
 		}
+	}
+}
+
+// A body that breaks off exactly at the cap is a failure, not a complete body.
+func TestBodyCutAtTheCapIsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, _ := w.(http.Hijacker).Hijack()
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n%s", bytes.Repeat([]byte("x"), 100))
+		buf.Flush()
+		conn.Close()
+	}))
+	defer srv.Close()
+	rt, _ := chain(1)
+	rt.MaxBody = 100
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("read err %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// A server answering a POST before reading its body makes net/http report
+// the write after the response: no data race on the written flag.
+func TestEarlyAnswerToALargePost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, _ := w.(http.Hijacker).Hijack()
+		buf.WriteString("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		buf.Flush()
+		conn.Close()
+	}))
+	defer srv.Close()
+	body := strings.Repeat("x", 2<<20)
+	for range 10 {
+		rt, _ := chain(2)
+		_, _ = send(t, rt, "POST", srv.URL+"/v1.alpha/metering:apply", body)
 	}
 }

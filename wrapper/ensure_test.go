@@ -1,0 +1,210 @@
+package wrapper_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/partnertest"
+)
+
+// ensureCounts checks how many list and create requests reached the fake.
+func ensureCounts(t *testing.T, srv *partnertest.Server, lists, creates int) {
+	t.Helper()
+	if got := srv.Requests(opListID); got != lists {
+		t.Errorf("%d list requests, want %d", got, lists)
+	}
+	if got := srv.Requests(opCreateID); got != creates {
+		t.Errorf("%d create requests, want %d", got, creates)
+	}
+	if got := srv.Requests(""); got != lists+creates {
+		t.Errorf("%d requests in all, want %d", got, lists+creates)
+	}
+}
+
+func TestEnsureOrganization(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("creates when absent", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		srv.AddOrganizations(3) // other client-ids
+		req := uniqueRequest("ensure")
+		org, created, err := c.EnsureOrganization(ctx, req)
+		if err != nil || !created || org.ClientID != req.ClientID || org.Status != wrapper.StatusActive {
+			t.Fatalf("got %+v, created %v, %v; want a new organization", org, created, err)
+		}
+		ensureCounts(t, srv, 1, 1)
+		if n := orgsWithClientID(srv, req.ClientID); n != 1 {
+			t.Errorf("%d organizations with the client-id, want 1", n)
+		}
+	})
+
+	t.Run("returns the existing one", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		first, err := c.CreateOrganization(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetCounts()
+		for range 2 {
+			org, created, err := c.EnsureOrganization(ctx, req)
+			if err != nil || created || org != first {
+				t.Fatalf("got %+v, created %v, %v; want %+v, not created", org, created, err, first)
+			}
+		}
+		ensureCounts(t, srv, 2, 0)
+	})
+
+	t.Run("matches a suspended one", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		first, err := c.CreateOrganization(ctx, req)
+		if err == nil {
+			_, err = c.SuspendOrganization(ctx, first.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetCounts()
+		org, created, err := c.EnsureOrganization(ctx, req)
+		if err != nil || created || org.ID != first.ID || org.Status != wrapper.StatusSuspended {
+			t.Fatalf("got %+v, created %v, %v; want %s, suspended, not created", org, created, err, first.ID)
+		}
+		ensureCounts(t, srv, 1, 0)
+	})
+
+	t.Run("ignores a terminated one", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		old, err := c.CreateOrganization(ctx, req)
+		if err == nil {
+			_, err = c.TerminateOrganization(ctx, old.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetCounts()
+		org, created, err := c.EnsureOrganization(ctx, req)
+		if err != nil || !created || org.ID == old.ID || org.Status != wrapper.StatusActive || org.ClientID != req.ClientID {
+			t.Fatalf("got %+v, created %v, %v; want a new organization besides the terminated %s", org, created, err, old.ID)
+		}
+		ensureCounts(t, srv, 1, 1)
+		if n := orgsWithClientID(srv, req.ClientID); n != 2 {
+			t.Errorf("%d organizations with the client-id, want 2 (one terminated)", n)
+		}
+	})
+
+	t.Run("requires a client-id", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := validRequest()
+		req.ClientID = ""
+		org, created, err := c.EnsureOrganization(ctx, req)
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "client-id" || !errors.Is(err, wrapper.ErrInvalidInput) || created || org != (wrapper.Organization{}) {
+			t.Fatalf("got %+v, created %v, %v; want a *ValidationError for client-id", org, created, err)
+		}
+		ensureCounts(t, srv, 0, 0)
+	})
+
+	// The create is carried out but answered 502: this call did create the
+	// organization, and finds it by listing again.
+	t.Run("outcome unknown but applied", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		srv.InjectFault(opCreateID, 1, partnertest.Fault{Status: http.StatusBadGateway, AfterAction: true})
+		org, created, err := c.EnsureOrganization(ctx, req)
+		if err != nil || !created || org.ClientID != req.ClientID {
+			t.Fatalf("got %+v, created %v, %v; want the organization the lost create made", org, created, err)
+		}
+		ensureCounts(t, srv, 2, 1)
+		if got := srv.Organizations(); len(got) != 1 || *got[0].Id != org.ID || srv.Applied(opCreateID) != 1 {
+			t.Errorf("fake holds %+v (applied %d), want only %s", got, srv.Applied(opCreateID), org.ID)
+		}
+	})
+
+	// The create is refused with a 502 before being carried out: nothing
+	// exists, and the unknown outcome is reported rather than guessed at.
+	// Running the job again then creates the organization.
+	t.Run("outcome unknown and not applied", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		srv.InjectFault(opCreateID, 1, partnertest.Fault{Status: http.StatusBadGateway})
+		org, created, err := c.EnsureOrganization(ctx, req)
+		if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.Is(err, wrapper.ErrServer) || created || org != (wrapper.Organization{}) {
+			t.Fatalf("got %+v, created %v, %v; want the unknown outcome", org, created, err)
+		}
+		ensureCounts(t, srv, 2, 1)
+		if n := len(srv.Organizations()); n != 0 {
+			t.Errorf("fake holds %d organizations, want 0", n)
+		}
+		srv.ResetCounts()
+		if org, created, err = c.EnsureOrganization(ctx, req); err != nil || !created {
+			t.Fatalf("second run: got %+v, created %v, %v", org, created, err)
+		}
+		ensureCounts(t, srv, 1, 1)
+	})
+
+	// The create's outcome is unknown and the second listing fails too: the
+	// create's error is what the caller must act on.
+	t.Run("outcome unknown and second list fails", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		req := uniqueRequest("ensure")
+		srv.InjectFault(opListID, 1, partnertest.Fault{}) // the first listing passes
+		srv.InjectFault(opListID, 1, partnertest.Fault{Status: http.StatusInternalServerError})
+		srv.InjectFault(opCreateID, 1, partnertest.Fault{Status: http.StatusBadGateway, AfterAction: true})
+		_, created, err := c.EnsureOrganization(ctx, req)
+		var ae *wrapper.APIError
+		if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.As(err, &ae) || ae.Operation != opCreateID || created {
+			t.Fatalf("created %v, %v; want the create's unknown outcome", created, err)
+		}
+		ensureCounts(t, srv, 2, 1)
+	})
+
+	t.Run("list fails", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		srv.InjectFault(opListID, 1, partnertest.Fault{Status: http.StatusForbidden})
+		_, created, err := c.EnsureOrganization(ctx, uniqueRequest("ensure"))
+		var ae *wrapper.APIError
+		if !errors.As(err, &ae) || ae.Operation != opListID || !errors.Is(err, wrapper.ErrAuth) || errors.Is(err, wrapper.ErrOutcomeUnknown) || created {
+			t.Fatalf("created %v, %v; want the listing's 403", created, err)
+		}
+		ensureCounts(t, srv, 1, 0)
+	})
+
+	// A create refused for certain (4xx) is not followed by a second listing.
+	t.Run("create refused", func(t *testing.T) {
+		t.Parallel()
+		srv := startFake(t)
+		c := fakeClient(t, srv)
+		srv.InjectFault(opCreateID, 1, partnertest.Fault{Status: http.StatusConflict})
+		_, created, err := c.EnsureOrganization(ctx, uniqueRequest("ensure"))
+		if !errors.Is(err, wrapper.ErrConflict) || errors.Is(err, wrapper.ErrOutcomeUnknown) || created {
+			t.Fatalf("created %v, %v; want the create's 409", created, err)
+		}
+		ensureCounts(t, srv, 1, 1)
+		if n := len(srv.Organizations()); n != 0 {
+			t.Errorf("fake holds %d organizations, want 0", n)
+		}
+	})
+}
