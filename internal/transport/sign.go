@@ -12,10 +12,16 @@ type Sign struct {
 	Next   http.RoundTripper
 }
 
-// RoundTrip signs a clone of req (a RoundTripper must not modify its
-// request) and sends it.
+// RoundTrip signs a copy of req and sends it. A RoundTripper must not modify
+// its request: signing changes the header (and, for a body that cannot be
+// replayed, the body), so those are what the copy owns.
 func (s *Sign) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = make(http.Header)
+	}
 	if err := s.Signer.Sign(r); err != nil {
 		closeBody(req)
 		return nil, err
