@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -153,7 +154,13 @@ func (c *Client) encode(o operation, v any, schema func(*validator) *openapi3.Sc
 		if err != nil {
 			return nil, err
 		}
-		if err := val.body(o.id, schema(val), body); err != nil {
+		doc, ok := jsonValue(reflect.ValueOf(v))
+		if !ok { // a shape jsonValue does not cover: decode what will be sent
+			if err := json.Unmarshal(body, &doc); err != nil {
+				return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
+			}
+		}
+		if err := val.check(o.id, schema(val), doc); err != nil {
 			return nil, err
 		}
 	}

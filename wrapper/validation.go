@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -154,12 +153,9 @@ func newValidator() (*validator, error) {
 	return &v, nil
 }
 
-// body validates a JSON request body about to be sent.
-func (v *validator) body(op string, schema *openapi3.Schema, data []byte) error {
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("exopartner: %s: encoding request: %w", op, err)
-	}
+// check validates a request body, given as the generic JSON value it
+// encodes to (maps, slices, strings, float64s).
+func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
 	if err := schema.VisitJSON(doc, contract.RequestOptions()...); err != nil {
 		return validationError(op, "", err)
 	}

@@ -1,0 +1,106 @@
+package wrapper
+
+import (
+	"encoding"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+// jsonValue returns what json.Unmarshal of json.Marshal(v) into an `any`
+// would give (maps, []any, strings, float64s, bools), for the shapes of the
+// generated request types: structs with json tags (omitempty honoured),
+// pointers, slices, strings, float64, bool and encoding.TextMarshaler. It
+// lets the validator hand kin-openapi its input without a JSON round trip;
+// TestJSONValueMatchesEncodingJSON keeps it equal to encoding/json.
+func jsonValue(v reflect.Value) (any, bool) {
+	if v.Kind() != reflect.Pointer && v.Type().Implements(textMarshaler) {
+		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		return string(b), err == nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil, true
+		}
+		return jsonValue(v.Elem())
+	case reflect.String:
+		return validUTF8(v.String()), true
+	case reflect.Float64, reflect.Float32:
+		return v.Float(), true
+	case reflect.Bool:
+		return v.Bool(), true
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil, true
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			var ok bool
+			if out[i], ok = jsonValue(v.Index(i)); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case reflect.Struct:
+		t := v.Type()
+		out := make(map[string]any, t.NumField())
+		for i := range t.NumField() {
+			name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" || !t.Field(i).IsExported() {
+				return nil, false // a shape this helper does not cover
+			}
+			f := v.Field(i)
+			if strings.Contains(opts, "omitempty") && isEmptyValue(f) {
+				continue
+			}
+			val, ok := jsonValue(f)
+			if !ok {
+				return nil, false
+			}
+			out[name] = val
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+
+// validUTF8 is what encoding/json sends for s: each byte of an invalid
+// UTF-8 sequence becomes U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isEmptyValue is encoding/json's omitempty rule.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
