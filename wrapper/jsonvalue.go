@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,8 @@ import (
 // lets the validator hand kin-openapi its input without a JSON round trip;
 // TestJSONValueMatchesEncodingJSON keeps it equal to encoding/json.
 func jsonValue(v reflect.Value) (any, bool) {
-	if v.Kind() != reflect.Pointer && v.Type().Implements(textMarshaler) {
+	info := infoOf(v.Type())
+	if info.text {
 		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
 		return string(b), err == nil
 	}
@@ -43,26 +45,59 @@ func jsonValue(v reflect.Value) (any, bool) {
 		}
 		return out, true
 	case reflect.Struct:
-		t := v.Type()
-		out := make(map[string]any, t.NumField())
-		for i := range t.NumField() {
-			name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if name == "" || name == "-" || !t.Field(i).IsExported() {
-				return nil, false // a shape this helper does not cover
-			}
-			f := v.Field(i)
-			if strings.Contains(opts, "omitempty") && isEmptyValue(f) {
+		if !info.ok {
+			return nil, false
+		}
+		out := make(map[string]any, len(info.fields))
+		for _, fp := range info.fields {
+			f := v.Field(fp.index)
+			if fp.omitempty && isEmptyValue(f) {
 				continue
 			}
 			val, ok := jsonValue(f)
 			if !ok {
 				return nil, false
 			}
-			out[name] = val
+			out[fp.name] = val
 		}
 		return out, true
 	}
 	return nil, false
+}
+
+// typeInfo is what jsonValue needs to know of a type, worked out once.
+type typeInfo struct {
+	text   bool // a non-pointer encoding.TextMarshaler
+	ok     bool // for structs: every field has a plain json tag
+	fields []fieldPlan
+}
+
+type fieldPlan struct {
+	index     int
+	name      string
+	omitempty bool
+}
+
+var typeInfos sync.Map // reflect.Type → *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if i, ok := typeInfos.Load(t); ok {
+		return i.(*typeInfo)
+	}
+	info := &typeInfo{text: t.Kind() != reflect.Pointer && t.Implements(textMarshaler), ok: true}
+	if t.Kind() == reflect.Struct && !info.text {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" || !f.IsExported() {
+				info.ok = false // a shape this helper does not cover
+				break
+			}
+			info.fields = append(info.fields, fieldPlan{i, name, strings.Contains(opts, "omitempty")})
+		}
+	}
+	i, _ := typeInfos.LoadOrStore(t, info)
+	return i.(*typeInfo)
 }
 
 var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
