@@ -63,25 +63,16 @@ var formats = map[string]openapi3.StringFormatValidator{"uuid": uuidFormat}
 // Precomputed option lists: building them per validation costs allocations
 // on every request.
 var (
-	requestOptions  = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.WithStringFormatValidators(formats), openapi3.VisitAsRequest()}
-	responseOptions = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.WithStringFormatValidators(formats), openapi3.VisitAsResponse()}
-	plainOptions    = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.WithStringFormatValidators(formats)}
+	plainOptions   = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.WithStringFormatValidators(formats)}
+	requestOptions = append(append([]openapi3.SchemaValidationOption{}, plainOptions...), openapi3.VisitAsRequest())
 )
 
 // SchemaOptions are the options every schema validation in exopartner uses:
 // all errors at once, and the `uuid` format checked.
-func SchemaOptions(extra ...openapi3.SchemaValidationOption) []openapi3.SchemaValidationOption {
-	if len(extra) == 0 {
-		return plainOptions
-	}
-	return append(append([]openapi3.SchemaValidationOption{}, plainOptions...), extra...)
-}
+func SchemaOptions() []openapi3.SchemaValidationOption { return plainOptions }
 
 // RequestOptions are SchemaOptions for a request body (readOnly fields refused).
 func RequestOptions() []openapi3.SchemaValidationOption { return requestOptions }
-
-// ResponseOptions are SchemaOptions for a response body (writeOnly fields refused).
-func ResponseOptions() []openapi3.SchemaValidationOption { return responseOptions }
 
 // Operation returns the operation with the given operationId, with its path
 // template and method.

@@ -16,7 +16,7 @@ import (
 // an in-memory copy, with req.GetBody set to replay it.
 func (s *Signer) Sign(req *http.Request) error {
 	if req.GetBody == nil || req.Body == nil || req.Body == http.NoBody {
-		body, err := Body(req)
+		body, err := readBody(req)
 		if err != nil {
 			return err
 		}
@@ -41,9 +41,9 @@ func (s *Signer) Sign(req *http.Request) error {
 // bufPool holds the buffers request bodies are read into for signing.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Body returns the bytes of req's body and leaves the body readable again,
-// with req.GetBody set to replay it. A request without a body yields nil.
-func Body(req *http.Request) ([]byte, error) {
+// readBody returns the bytes of req's body and leaves the body readable
+// again, with req.GetBody set to replay it. A request without a body yields nil.
+func readBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
