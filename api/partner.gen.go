@@ -22,24 +22,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for OrganizationOutputStatus.
+// Defines values for Status.
 const (
-	Active     OrganizationOutputStatus = "active"
-	Created    OrganizationOutputStatus = "created"
-	Suspended  OrganizationOutputStatus = "suspended"
-	Terminated OrganizationOutputStatus = "terminated"
+	StatusActive     Status = "active"
+	StatusCreated    Status = "created"
+	StatusSuspended  Status = "suspended"
+	StatusTerminated Status = "terminated"
 )
 
-// Valid indicates whether the value is a known member of the OrganizationOutputStatus enum.
-func (e OrganizationOutputStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the Status enum.
+func (e Status) Valid() bool {
 	switch e {
-	case Active:
+	case StatusActive:
 		return true
-	case Created:
+	case StatusCreated:
 		return true
-	case Suspended:
+	case StatusSuspended:
 		return true
-	case Terminated:
+	case StatusTerminated:
 		return true
 	default:
 		return false
@@ -49,10 +49,10 @@ func (e OrganizationOutputStatus) Valid() bool {
 // BillingAddress Structured billing address (ISO 20022).
 type BillingAddress struct {
 	// Address Free-form address, for addresses the structured fields cannot express.
-	Address *string `json:"address,omitempty"`
+	Address string `json:"address,omitzero"`
 
 	// BuildingNumber Number in the street.
-	BuildingNumber *string `json:"building-number,omitempty"`
+	BuildingNumber string `json:"building-number,omitzero"`
 
 	// City City.
 	City string `json:"city"`
@@ -73,145 +73,142 @@ type BillingAddress struct {
 // MeteringBatch Metered quantities for one organization.
 type MeteringBatch struct {
 	// Organization The organization the usage is charged to.
-	Organization *openapi_types.UUID `json:"organization,omitempty"`
+	Organization openapi_types.UUID `json:"organization,omitzero"`
 
 	// Usage The quantities.
-	Usage *[]UsageData `json:"usage,omitempty"`
+	Usage []UsageRecord `json:"usage,omitzero"`
 }
 
 // OkMap Acknowledgement.
 type OkMap struct {
-	Ok *bool `json:"ok,omitempty"`
+	Ok bool `json:"ok,omitzero"`
 }
 
-// OrganizationInput What it takes to create an organization.
-type OrganizationInput struct {
+// CreateOrganizationRequest What it takes to create an organization.
+type CreateOrganizationRequest struct {
 	// BillingAddress Structured billing address (ISO 20022).
 	BillingAddress BillingAddress `json:"billing-address"`
 
-	// ClientId The distributor's own reference for this customer (a CRM id, say).
-	ClientId *string `json:"client-id,omitempty"`
+	// ClientID The distributor's own reference for this customer (a CRM id, say).
+	ClientID string `json:"client-id,omitzero"`
 
 	// DisplayName Name shown for the organization.
 	DisplayName string `json:"display-name"`
 
 	// OwnerEmail E-mail address of the organization's first owner, who is invited.
-	OwnerEmail *string `json:"owner-email,omitempty"`
+	OwnerEmail string `json:"owner-email,omitzero"`
 }
 
-// OrganizationOutput An organization as the API returns it.
-type OrganizationOutput struct {
+// Organization An organization as the API returns it.
+type Organization struct {
 	// BillingAddress Structured billing address (ISO 20022).
-	BillingAddress *BillingAddress `json:"billing-address,omitempty"`
+	BillingAddress BillingAddress `json:"billing-address,omitzero"`
 
-	// ClientId The distributor's own reference for this customer.
-	ClientId *string `json:"client-id,omitempty"`
+	// ClientID The distributor's own reference for this customer.
+	ClientID string `json:"client-id,omitzero"`
 
-	// Id The organization's id.
-	Id *openapi_types.UUID `json:"id,omitempty"`
+	// ID The organization's id.
+	ID openapi_types.UUID `json:"id,omitzero"`
 
 	// Status Lifecycle state.
-	Status *OrganizationOutputStatus `json:"status,omitempty"`
+	Status Status `json:"status,omitzero"`
 }
 
-// OrganizationOutputStatus Lifecycle state.
-type OrganizationOutputStatus string
+// Status Lifecycle state.
+type Status string
 
-// UsageData One metered quantity.
-type UsageData struct {
+// UsageRecord One metered quantity.
+type UsageRecord struct {
 	// Product Product the quantity belongs to.
-	Product *string `json:"product,omitempty"`
+	Product string `json:"product,omitzero"`
 
 	// Quantity The quantity; its unit depends on the product.
-	Quantity *float64 `json:"quantity,omitempty"`
+	Quantity float64 `json:"quantity"`
 
 	// Variable Metered variable of the product.
-	Variable *string `json:"variable,omitempty"`
+	Variable string `json:"variable,omitzero"`
 }
 
 // ListDistributorOrganizations200JSONResponseBody defines parameters for ListDistributorOrganizations.
 type ListDistributorOrganizations200JSONResponseBody struct {
 	// Organizations The organizations, in no particular order.
-	Organizations *[]OrganizationOutput `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 }
 
 // ListDistributorOrganizationUsageParams defines parameters for ListDistributorOrganizationUsage.
 type ListDistributorOrganizationUsageParams struct {
 	// Period The month, as YYYY-MM.
-	Period *string `form:"period,omitempty" json:"period,omitempty"`
+	Period string `form:"period,omitempty" json:"period,omitempty,omitzero"`
 }
 
-// ListDistributorOrganizationUsage200JSONResponseBody_Usage defines parameters for ListDistributorOrganizationUsage.
-type ListDistributorOrganizationUsage200JSONResponseBody_Usage struct {
+// UsageLine defines parameters for ListDistributorOrganizationUsage.
+type UsageLine struct {
 	// Description Free-text detail of the line.
-	Description *string `json:"description,omitempty"`
+	Description string `json:"description,omitzero"`
 
 	// Product Product name.
-	Product *string `json:"product,omitempty"`
+	Product string `json:"product,omitzero"`
 
 	// Quantity Metered quantity, in `unit`.
-	Quantity *float64 `json:"quantity,omitempty"`
+	Quantity float64 `json:"quantity"`
 
-	// TotalExclVat Line total without VAT.
-	TotalExclVat *float64 `json:"total-excl-vat,omitempty"`
+	// TotalExclVAT Line total without VAT.
+	TotalExclVAT float64 `json:"total-excl-vat"`
 
-	// TotalInclVat Line total with VAT.
-	TotalInclVat *float64 `json:"total-incl-vat,omitempty"`
+	// TotalInclVAT Line total with VAT.
+	TotalInclVAT float64 `json:"total-incl-vat"`
 
 	// Unit Unit of the quantity.
-	Unit *string `json:"unit,omitempty"`
+	Unit string `json:"unit,omitzero"`
 
 	// Variable Metered variable of the product.
-	Variable *string `json:"variable,omitempty"`
+	Variable string `json:"variable,omitzero"`
 }
 
-// ListDistributorOrganizationUsage200JSONResponseBody_Item defines parameters for ListDistributorOrganizationUsage.
-type ListDistributorOrganizationUsage200JSONResponseBody_Item struct {
+// UsageStatement defines parameters for ListDistributorOrganizationUsage.
+type UsageStatement struct {
 	// Code Statement code.
-	Code *string `json:"code,omitempty"`
+	Code string `json:"code,omitzero"`
 
 	// Currency ISO 4217 currency of the amounts (CHF, EUR or USD).
-	Currency *string `json:"currency,omitempty"`
+	Currency string `json:"currency,omitzero"`
 
 	// EndDate End of the period the statement covers.
-	EndDate *time.Time `json:"end-date,omitempty"`
+	EndDate time.Time `json:"end-date,omitzero"`
 
 	// StartDate Start of the period the statement covers.
-	StartDate *time.Time `json:"start-date,omitempty"`
+	StartDate time.Time `json:"start-date,omitzero"`
 
-	// TotalExclVat Statement total without VAT, in the organization's currency.
-	TotalExclVat *float64 `json:"total-excl-vat,omitempty"`
+	// TotalExclVAT Statement total without VAT, in the organization's currency.
+	TotalExclVAT float64 `json:"total-excl-vat"`
 
-	// TotalInclVat Statement total with VAT, in the organization's currency.
-	TotalInclVat *float64 `json:"total-incl-vat,omitempty"`
+	// TotalInclVAT Statement total with VAT, in the organization's currency.
+	TotalInclVAT float64 `json:"total-incl-vat"`
 
 	// Usage The statement's line items.
-	Usage *[]ListDistributorOrganizationUsage200JSONResponseBody_Usage `json:"usage,omitempty"`
+	Usage []UsageLine `json:"usage,omitzero"`
 }
-
-// ListDistributorOrganizationUsage200JSONResponseBody defines parameters for ListDistributorOrganizationUsage.
-type ListDistributorOrganizationUsage200JSONResponseBody = []ListDistributorOrganizationUsage200JSONResponseBody_Item
 
 // SchedulePurgeDistributorOrganization200JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
 type SchedulePurgeDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the purge.
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message,omitzero"`
 }
 
 // SchedulePurgeDistributorOrganization202JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
 type SchedulePurgeDistributorOrganization202JSONResponseBody struct {
 	// Message Human-readable confirmation that the purge is scheduled.
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message,omitzero"`
 }
 
 // TerminateDistributorOrganization200JSONResponseBody defines parameters for TerminateDistributorOrganization.
 type TerminateDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the termination.
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message,omitzero"`
 }
 
 // CreateDistributorOrganizationJSONRequestBody defines body for CreateDistributorOrganization for application/json ContentType.
-type CreateDistributorOrganizationJSONRequestBody = OrganizationInput
+type CreateDistributorOrganizationJSONRequestBody = CreateOrganizationRequest
 
 // MeteringTransactionJSONRequestBody defines body for MeteringTransaction for application/json ContentType.
 type MeteringTransactionJSONRequestBody = MeteringBatch
@@ -667,16 +664,12 @@ func NewListDistributorOrganizationUsageRequest(server string, id openapi_types.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Period != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "period", *params.Period, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "period", params.Period, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
 			}
-
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -1040,11 +1033,11 @@ type CreateDistributorOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *OrganizationOutput
+	JSON200 *Organization
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateDistributorOrganizationResponse) GetJSON200() *OrganizationOutput {
+func (r CreateDistributorOrganizationResponse) GetJSON200() *Organization {
 	return r.JSON200
 }
 
@@ -1081,11 +1074,11 @@ type GetDistributorOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *OrganizationOutput
+	JSON200 *Organization
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDistributorOrganizationResponse) GetJSON200() *OrganizationOutput {
+func (r GetDistributorOrganizationResponse) GetJSON200() *Organization {
 	return r.JSON200
 }
 
@@ -1122,11 +1115,11 @@ type ListDistributorOrganizationUsageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ListDistributorOrganizationUsage200JSONResponseBody
+	JSON200 *[]UsageStatement
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListDistributorOrganizationUsageResponse) GetJSON200() *ListDistributorOrganizationUsage200JSONResponseBody {
+func (r ListDistributorOrganizationUsageResponse) GetJSON200() *[]UsageStatement {
 	return r.JSON200
 }
 
@@ -1163,11 +1156,11 @@ type ActivateDistributorOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *OrganizationOutput
+	JSON200 *Organization
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ActivateDistributorOrganizationResponse) GetJSON200() *OrganizationOutput {
+func (r ActivateDistributorOrganizationResponse) GetJSON200() *Organization {
 	return r.JSON200
 }
 
@@ -1252,11 +1245,11 @@ type SuspendDistributorOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *OrganizationOutput
+	JSON200 *Organization
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SuspendDistributorOrganizationResponse) GetJSON200() *OrganizationOutput {
+func (r SuspendDistributorOrganizationResponse) GetJSON200() *Organization {
 	return r.JSON200
 }
 
@@ -1559,7 +1552,7 @@ func ParseCreateDistributorOrganizationResponse(rsp *http.Response) (*CreateDist
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OrganizationOutput
+		var dest Organization
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1585,7 +1578,7 @@ func ParseGetDistributorOrganizationResponse(rsp *http.Response) (*GetDistributo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OrganizationOutput
+		var dest Organization
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1611,7 +1604,7 @@ func ParseListDistributorOrganizationUsageResponse(rsp *http.Response) (*ListDis
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ListDistributorOrganizationUsage200JSONResponseBody
+		var dest []UsageStatement
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1637,7 +1630,7 @@ func ParseActivateDistributorOrganizationResponse(rsp *http.Response) (*Activate
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OrganizationOutput
+		var dest Organization
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1696,7 +1689,7 @@ func ParseSuspendDistributorOrganizationResponse(rsp *http.Response) (*SuspendDi
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OrganizationOutput
+		var dest Organization
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1764,43 +1757,45 @@ func ParseMeteringTransactionResponse(rsp *http.Response) (*MeteringTransactionR
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fp7k9PIEf8qXcpVARXJL7gj+P65DeHqqOKVXUiKgK9urGnbA9KMmGl5UYi/e6pHkm09vPbCkqIq/ANe",
-	"adQ90/3rXz+kT0Fs0sxo1OSC6afAxStMhf85V0mi9DISUlp0/pJEF1uVkTI6mAYXZPOYcosSqrVQrYXb",
-	"jy+ew2Q0mkzuDIIwyKzJ0JJCL+WgwF8tYrQwNq3lhLAwtv4DHdAKwe20LhQm0kEstDYE+DHjZawvVfoJ",
-	"6iWtguk4DKjIMJgGjqzSy2ATBvNcJZKPpvN0jra7kWf+Oihda0QkL1d8rOVOfvyxR3KsqOiKe6io6Hv8",
-	"yDZjk2uyPfLYuHfHP/0UjUEk2UpEE6jWQmwkhpBnGVqIhcO22obSSRhkgggtC/39zVn0r9mnyeaHoGcv",
-	"WqTY3cg5xipTqOlnyF0ukqTwBjN2KbT6t+BVtxxI5bJEFMAyTvBOZhyJJOKTdDW+8Df9MVtH+8voqOTS",
-	"kVH/WS52Xr5KyiYMLH7IlUUZTN+Udtm5qkJA8xBNxbOtSDN/hzHxxlIkZPHRXFC86u7tKd9HCR9yoUlx",
-	"HPnAMLpp626o7d/tin3Z8pV3Xu7EEkE5iFfCLlECGZbLYSkomAZ5rmQfQvxz/Tp222ZJijD1m/vB4iKY",
-	"Bn8a7ihoWPHP0EuLpCDh7aP04/KpnUOEtaLw/uiY07yPUpF193IWv9fmMkG5xBQ19ZjrPf9byZsbk6DQ",
-	"B1TsmS1SOsupq+6fK0GgCEi8Z+4yEFsUhCD0Ea/1MO9VtmovZ+pIOCojJfsdIhX7bZ6TsbccmEsNFhdo",
-	"UcfogUUr9n/uyKRo4baAh+dPQckQnCjutOJu/KAv1KqYPxBrz0SK4FasuFTXxXFbw5HQNpcabYSpUElX",
-	"3aOIr2+Tk1n0sdRCWUfg5YRwuTIcAkqvFaFs7ed+h7r3WfT3X96+dbM//1L/ePt2UP/sMmsYXFpF+Fwn",
-	"RTAlm2ObXxp2DDvIaB58dgyoJqdepJ41EQmiTLVnLx6DRcqtdqDoW8fpSbg8pKkFBiX7OM+ikDtX9SYY",
-	"QXlPYfNELTAu4oRrCUE+c6HOU3awiEmtfQrx5MBqXO4y1NL/JrSp0v7G7OgG+ohqj0g723quEdJmaim6",
-	"Xs6skXncg5oX5Q0PlfpxmGNi9NJVWaNjoXrdlYmi+BkUOci1IpDItnBQZadqM3uyqxpuEwZrYZWYJ3g4",
-	"f9YragroSjtsSr6k9ML00IuWmVGayqT86KNxsUga4HVTVrVWzgeXlpAKzVmW95BssWEWgFpGW97dx6QL",
-	"gZ3PTygLqdG0SooyV4deYpa7FdR1BJAV2jG0jC53FRvtTKIkI6mu1v2xFbHBgu2uXwhLGi3HfhAGa7Su",
-	"POR4MBqMI19ujj2vZKhFpoJpcHcwGowCT4IrD5jh3smH7QpkidQXH44c4Bpt0SIiIhGvfBHijRWLss/Y",
-	"08CnYLj6Bx7LYBokylG0tyJqGNLHscuMdiW8J6MR/xcbTaj93kSWJSr2q4fvXLntksOqcDhQYLnj1OJC",
-	"biq0gUxYUnGeCHazLMnrpMKoj883x4sivnSUX/c3OiiliKWr0lCvNYNZVbD3ND2ez1y72oFcS7QHnQnP",
-	"DIGSmGaG3TEFARYzz4zAeREdVWWUAwEOY6Nlp3ZowqFcfhAQQZlw0dFfjSyuBYWT/VQWiJtmcvfp/gvB",
-	"eG2k9OOg4aB3+dbG8mQUbMLDYT/8pOTmYOyfVwVGu5mpOfqkkF8iXeXgTFjhuZGPcXL6V3yXWS2o+9+g",
-	"KgP2XRjuueNIk7SZfXvuvjkPD7cd4BUcv+swfSXEbZgvyDve94OfMtHBbY+D3FrU5FderrBkUbTKSK7U",
-	"l2qN+s41c0FU7vjbwUfYp9vbIOSa/PXr16+jp0+3uj/k6GcOlfLSGsG+wqa02p47UWF1ZTTmDDuetBqd",
-	"Rp9zv9nnjKIHs0/3NtHt0Ztx9GD2n/GbUTSZ3fnhK8B+mxibubd/QnRR42o7JOoO1jyU4gOTtXuT8X2o",
-	"l9QsJFKTM1RvP/zt1xAevToHY+HVxd/a3fDdhsnu9ijnEo/LsN46cluYlsAup4+783A51mhMWFBEyveG",
-	"fd2IpQO6LvjejWojQyKJ8GOcRGtBV/nFr4RLRSuTE/zj7GVYT1pbYVY7obfaL/UpfR19n63siuHW1mK3",
-	"HCRKI3i0Nuq5JmwbInpH4IQfufEhoZLaRSy5F8tHu7N66nqNVqw1biy8yf7gduyPK1xx2PVP2Cwdr3+W",
-	"V1uiDsrhzXaffsUdZWXR/Ya3Y5uv20qeMsNsrejN4+1EenO5fOrHEhVz9I6MzjGq1/hKvJ5ZHCnG62e+",
-	"V2ufV5yLBaGFyoo3Wr5NeWsyTzDKcrs87PiLallZy0lMsK7WRZKAFCT8b30ECE1t/w9waGaBFF1/Tvkt",
-	"T4WOLArp6SU2eqF4Y3stkTfZyUOrI4i6FK4UyM1eGExGk//1qWglaHcuruZrcMgvOGQpjE+3J+3mgqXk",
-	"u8NRUt7vjD/KyaZFZ3Ibo2PyLmCeUznwdGgdCIuQmPg9c2lOPZFTiv7OoF/CoKUR3c0y6HZYX+Ihwb7K",
-	"+2W9qIONAZzBbt7f2nUcY0aOm95FbmlVJQGjPXjEjhKaWNmK+06w1yHY2mxV5vocBtpJqHx3TfqpR/lT",
-	"PrOv0fvHrOcYGytdVQvufSAglkJpR92PBODvu0Upsw+CxqUgtUb/JiEW1haQZ0AGFnxRYqxSkUCWiBjd",
-	"SSNa5cD7CiXQpYp7kLn95GHvVcVXGsW2vq44aQx77+Z4qvwYoQcjZ6WFBsAxNjeyYLPV39FgmlEBEl2m",
-	"CH12kBgnglsPBl+JJZenqbBFJavoff8T7CBX32aI8dNo13XQ5zYJpsGKKHPT4TArXwJFIlMDrN4MDWKT",
-	"DtfjgX8FFHCwVmI7TVYbiY6b8HkBldSrX0hVVLLdancm9ujgOzL/9l6yKtEeF1diDwbdZrb5bwAAAP//",
+	"7Fptk9u4Df4rGDYzSaaS13Zyl8b35bZpbi4zeetu0k6a7M3RImwzkUiFhHbXl/q/d0BJtvXiXe9L2utc",
+	"viReiwJA4MEDgPQXkdgstwYNeTH5InyywEyGj1OdptrMY6mUQx++UugTp3PS1oiJOCZXJFQ4VFCthWot",
+	"3Ht2/ArGw+F4fH8gIpE7m6MjjUHKToE/OcR4Zl1Wy4lgZl39B3qgBYLfaJ1pTJWHRBpjCfA852WsL9Pm",
+	"OZo5LcRkFAla5igmwpPTZi4icR7bTBNmOS3FZCZTj6tITAudKt6uKbIpuq5xL8P3oE1tBSIFXfK81jX+",
+	"7rs9tSWa/2qreKJp2SfyGttJbGHI9ejgwDwYff99PAKZ5gsZj6FaC4lVGEGR5+ggkR7bpjQMGUcil0To",
+	"WOgv7w/jf518Ga/uiD3tMzLDrnFHmOhco6EfoPCFTNNlcLZ1c2n0b5JX3fWgtM9TuQSWcc1o59aTTGPe",
+	"cdeK1+FhcEfLBX8ZXktbCZa4f8/HGyRdVfIqEg4/F9qhEpP3pU83oa9Q1txs05iTtRo7/YgJiVUkMiRk",
+	"lfFUUrLo2vuCn6OCz4U0pDmnQ5Ja04xTN+23n3bFvmnFOQS+8HKOoD0kC+nmqIAsy2WKkCQmoii02hdx",
+	"QVa/3s1WWDq/GQy+43AmJuJPBxuKPKj48SBIi5UkGXymzbPyrU3gpHNyuTNuHbfbT3Em8659h8knY89S",
+	"VHPM0FCPWz/xv5W8qbUpSnMFtVsuj7XJC+qa8M+FJNAEJD8xB1tIHEpCkOaSiPdUkIt82l6+i9pSZohY",
+	"q/5gKs04mBZk3V0P9syAwxk6NAkGoNKC8VR4shk6uCfhydEL0CoCL5f3W/k+erxvilectCPHX8oMwS/Y",
+	"mNKEbq60tV6DZuyZQRdjJnXaNeFpzN+vC7Sd9THrTDtPEOREcLawnHranGpC1bLxUacsbVeDX3788MGf",
+	"/PnH+sOHD4P6Y1+FOHOa8JVJl2JCrsB9uK7h70h0obPtjA7NsYa5rYIlngQ4v9pyxRF+LtB3E8QW1Jsh",
+	"h81MAFm2Koevn4FDKpzxoOn/MT+unQ+7tLcAp1UfnzuUahsOexZZSUVPU/lczzBZJin3bJJCRUdTZAwi",
+	"mZA+DSUzIIBV+8LnaFT4TOgybcKDk32MmtuYv6xhdVwatB8VNxG5jUVR166y2nT298ogZM2avOxCLXdW",
+	"FUkPdF+XDwJe69dhiqk1c1+V273cX797YYVd/gCaPBRGEyhkR3uoSn1l4Ja+qhHv01d/9xs6uzHhVDot",
+	"pynu7lnqFTX9dZVe0m5dFLS3HKQjTKxTYsWLtZnZHiI2KrfaUNk2PT23PpFpIy39hA071T5QiVGQScN9",
+	"EFucrtFsZ4BGxetKtp1ZPgKGK7+hHWTW0CJdlt1UFCTmhV9A3ekBOWk8J4M1pVWJNd6mWjH269kuOEkT",
+	"u1esrX4tHRl0zHQiEqfofLnJ0WA4GMVhwBgFFs3RyFyLiXgwGA6GIpSLRUDmwdbOD9o94hypL6M9ecBT",
+	"dMsW7RLJZBHaxOCsRJZT6ZYG3gXnRXjhmRITkWpP8daKuOHIwEY+t8aXeTQeDvm/xBpCE2yTeZ7qJKw+",
+	"+OhLs0vGrvJuRwvsLydIH/G4aSzk0pFOilRymFVJy3u1qX3Va3W9FpW/urSabBs/EEGKnPuqYPd6WJxU",
+	"41jPOBxY2bf7TCiMQrczwPDSEmiFWW45RBOQ4DAP/A6urOtVA+tBgsfEGtXpxpoQKZfvBIkoWxP09Fer",
+	"lleCx96xK1vzVbMN4kK0uiFAr4yefhw0AvSxWPtY7Y2CVbSbCg6+aLXayQdHVYvVHkFrlt+LBuZIFwU4",
+	"l04GvuRt7N3YaH7KTCfqEw9RNTjbIYy2wnHxaLtanfz+wn17ET5Yz+gX8P7mXCD0czwUh3GmE/1wdFgW",
+	"P7gXcFA4h4bCyrMFlsyKTlvFc85cn6K5f8X6EJcW/37wEfXpDj6IeCp59+7du/jFi7XuzwWGk6JKeekN",
+	"sa2wKa3250ZUVH0zHHHVHY1bY2JjSnzUnBKH8eOTLw9X8b3h+1H8+OTfo/fDeHxy/85XgP26WDbrcf/5",
+	"33GNq/UR4H5HrgFeyY4z14fj0SOol9TMJDNbMHzvPfn5pwievj0C6+Dt8d/a5xAPGm58sKdB3B5yC9fb",
+	"g65b4DIByjPtzb65lWuMZiwoJh2m7X3nMUc79B/zs69uAVmSaYznSRqfSroozmElnGla2ILgH4dvovqc",
+	"v5W2dQBvMqaUZmlzFbO+tk0XHI6uY3LXQ6oNQsilRgfaTKqGiN4rHsJznv9I6rQGAUveO9MuHWbrm4Eb",
+	"Tq6to+5liMCvPL3+enMA7Mblc/ZyB5JfE3ItjTdVxx7qKnnLU38V7u2Dir2C9L+a7bcPdMKAz6665gi1",
+	"S+Q64Ttyd3Rf7fbn9jqwSTgSqzi796jzCON6TZif6vOyS0ao+p1vPfb1Rio5I3RQefFWm+4Jm6aKFOO8",
+	"cPPdgT+ulpUduMIU6xlLpikoSTJ8NpcAoantjwCHZnXM0PfX2p+LTJrYoVSBxRJrZpoN2xpkg8uuS2j7",
+	"oOxM+lIJj+2RGA/H/+2d0kLSZq88l9WAUbe88VIB73hLw+0lVcmLu7OpfN453CoPyB16W7gEPZP8EqYF",
+	"lefmHp0H6RBSm3xizi2oJ8NK0d+Y9iZMWzrR3y7Tri+USjyk2DcbvakXdbAxgEPY3Em1rE4SzMmDsTAr",
+	"HC2qYmFNAI/cUEcTK2tx34j4KkRcu62qcLfFShupVTyvSEn1hc6E/RDmmf6D9fKSyld95NYPeeRcauOp",
+	"+2Me+PtmUcaMhGBwLkmfYrhPSqRzSyhyIAsz/lJhojOZQp7KBP1eh/LaQ4gfKqAznfSgdf3TpK0Lq690",
+	"+N76FdReB+8Pb4+7yh8D9WDksPTQADjvplYt2W31b+UC4kChzzVhqBgKk1TydMTgK7HkiyyTblnJWvbe",
+	"AooN5OrHDDF+G91pTQSFS8VELIhyPzk4yMurwFjmeoDV/eAgsdnB6WgQLgIFJ3AltjMbtpHo0RBMl1BJ",
+	"vfhasqKXtandU9CnO29Kw69dFKuS7QuCSuzOpFudrP4TAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -229,7 +229,7 @@ func TestConcurrentMixedOperations(t *testing.T) {
 	}
 	terminated := 0
 	for _, o := range srv.Organizations() {
-		if *o.Status == "terminated" {
+		if o.Status == "terminated" {
 			terminated++
 		}
 	}

@@ -132,7 +132,7 @@ func TestEnsureOrganization(t *testing.T) {
 			t.Fatalf("got %+v, created %v, %v; want the organization the lost create made", org, created, err)
 		}
 		ensureCounts(t, srv, 2, 1)
-		if got := srv.Organizations(); len(got) != 1 || *got[0].Id != org.ID || srv.Applied(opCreateID) != 1 {
+		if got := srv.Organizations(); len(got) != 1 || got[0].ID != org.ID || srv.Applied(opCreateID) != 1 {
 			t.Errorf("fake holds %+v (applied %d), want only %s", got, srv.Applied(opCreateID), org.ID)
 		}
 	})

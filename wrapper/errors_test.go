@@ -87,7 +87,7 @@ func TestServerErrorOnCreateIsOutcomeUnknown(t *testing.T) {
 	c, n := exactServer(t, wantRequest{method: "POST", path: "/v1.alpha/metering:apply", body: map[string]any{
 		"organization": orgIDText, "usage": []any{map[string]any{"product": "p", "variable": "v", "quantity": 1.0}},
 	}}, answer{status: 502, contentType: "application/json", body: `{"message":"bad gateway"}`})
-	err := c.ApplyMetering(context.Background(), orgID, []wrapper.UsageRecord{{"p", "v", 1}})
+	err := c.ApplyMetering(context.Background(), orgID, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}})
 	var ae *wrapper.APIError
 	if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.Is(err, wrapper.ErrServer) || !errors.As(err, &ae) {
 		t.Fatalf("err %v: want ErrOutcomeUnknown, ErrServer and an *APIError", err)

@@ -80,7 +80,7 @@ func ExampleClient_ListUsage() {
 		log.Fatal(err)
 	}
 	for _, s := range statements {
-		fmt.Printf("%s to %s in %s, has lines: %t\n", s.Start.Format(time.DateOnly), s.End.Format(time.DateOnly), s.Currency, len(s.Lines) > 0)
+		fmt.Printf("%s to %s in %s, has lines: %t\n", s.StartDate.Format(time.DateOnly), s.EndDate.Format(time.DateOnly), s.Currency, len(s.Usage) > 0)
 	}
 	// Output: 2025-01-01 to 2025-02-01 in CHF, has lines: true
 }

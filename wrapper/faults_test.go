@@ -76,7 +76,7 @@ func uniqueRequest(prefix string) wrapper.CreateOrganizationRequest {
 func orgsWithClientID(srv *partnertest.Server, clientID string) int {
 	n := 0
 	for _, o := range srv.Organizations() {
-		if o.ClientId != nil && *o.ClientId == clientID {
+		if o.ClientID == clientID {
 			n++
 		}
 	}
@@ -540,7 +540,7 @@ func TestCreateAppliedThenLost(t *testing.T) {
 	if err != nil || created || org.ClientID != req.ClientID {
 		t.Fatalf("EnsureOrganization: %+v, created %v, %v; want the existing organization", org, created, err)
 	}
-	if got := srv.Organizations(); len(got) != 1 || *got[0].Id != org.ID {
+	if got := srv.Organizations(); len(got) != 1 || got[0].ID != org.ID {
 		t.Errorf("fake holds %+v, want only %s", got, org.ID)
 	}
 	if srv.Requests(opCreateID) != 1 || srv.Applied(opCreateID) != 1 {

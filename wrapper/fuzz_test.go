@@ -40,7 +40,7 @@ func everyOperation(c *wrapper.Client) map[string]error {
 	_, errs["terminate"] = c.TerminateOrganization(ctx, orgID)
 	_, errs["purge"] = c.SchedulePurge(ctx, orgID)
 	_, errs["usage"] = c.ListUsage(ctx, orgID, wrapper.Period{})
-	errs["metering"] = c.ApplyMetering(ctx, orgID, []wrapper.UsageRecord{{"p", "v", 1}})
+	errs["metering"] = c.ApplyMetering(ctx, orgID, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}})
 	return errs
 }
 

@@ -51,7 +51,7 @@ func jsonValue(v reflect.Value) (any, bool) {
 		out := make(map[string]any, len(info.fields))
 		for _, fp := range info.fields {
 			f := v.Field(fp.index)
-			if fp.omitempty && isEmptyValue(f) {
+			if fp.omitempty && isEmptyValue(f) || fp.omitzero && isZeroValue(f) {
 				continue
 			}
 			val, ok := jsonValue(f)
@@ -76,6 +76,7 @@ type fieldPlan struct {
 	index     int
 	name      string
 	omitempty bool
+	omitzero  bool
 }
 
 var typeInfos sync.Map // reflect.Type → *typeInfo
@@ -93,7 +94,7 @@ func infoOf(t reflect.Type) *typeInfo {
 				info.ok = false // a shape this helper does not cover
 				break
 			}
-			info.fields = append(info.fields, fieldPlan{i, name, strings.Contains(opts, "omitempty")})
+			info.fields = append(info.fields, fieldPlan{i, name, hasOption(opts, "omitempty"), hasOption(opts, "omitzero")})
 		}
 	}
 	i, _ := typeInfos.LoadOrStore(t, info)
@@ -119,6 +120,28 @@ func validUTF8(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// hasOption reports whether a json tag's options (after the name) hold opt.
+func hasOption(opts, opt string) bool {
+	for o := range strings.SplitSeq(opts, ",") {
+		if o == opt {
+			return true
+		}
+	}
+	return false
+}
+
+// isZeroValue is encoding/json's omitzero rule: the value's IsZero method
+// if it has one, else the zero value of its type.
+func isZeroValue(v reflect.Value) bool {
+	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+		if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+			return true
+		}
+		return z.IsZero()
+	}
+	return v.IsZero()
 }
 
 // isEmptyValue is encoding/json's omitempty rule.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/exopartner/exopartner/api"
 )
 
 // jsonValue must give exactly what a JSON round trip gives, or validation
@@ -28,11 +30,12 @@ func TestJSONValueMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("jsonValue %#v\n   json %#v", got, want)
 		}
 	}
-	check(t, createToAPI(CreateOrganizationRequest{}))
-	check(t, createToAPI(CreateOrganizationRequest{DisplayName: "a", OwnerEmail: "b", ClientID: "c",
-		BillingAddress: BillingAddress{Name: "n", StreetName: "s", BuildingNumber: "1", City: "c", PostalCode: "p", Country: "CH", Address: "x"}}))
-	check(t, meteringToAPI(ID{1}, nil))
-	check(t, meteringToAPI(ID{}, []UsageRecord{{"p", "v", -42.00005}, {"", "", 0}, {"é", "\x00", math.MaxFloat64}}))
+	check(t, CreateOrganizationRequest{})
+	check(t, CreateOrganizationRequest{DisplayName: "a", OwnerEmail: "b", ClientID: "c",
+		BillingAddress: BillingAddress{Name: "n", StreetName: "s", BuildingNumber: "1", City: "c", PostalCode: "p", Country: "CH", Address: "x"}})
+	check(t, api.MeteringBatch{Organization: ID{1}})
+	check(t, api.MeteringBatch{Usage: []UsageRecord{
+		{Product: "p", Variable: "v", Quantity: -42.00005}, {}, {Product: "é", Variable: "\x00", Quantity: math.MaxFloat64}}})
 }
 
 func FuzzJSONValue(f *testing.F) {
@@ -43,9 +46,9 @@ func FuzzJSONValue(f *testing.F) {
 			t.Skip("not representable in JSON")
 		}
 		for _, v := range []any{
-			createToAPI(CreateOrganizationRequest{DisplayName: name, OwnerEmail: email, ClientID: clientID,
-				BillingAddress: BillingAddress{Name: name, Country: country, BuildingNumber: clientID}}),
-			meteringToAPI(ID{2}, []UsageRecord{{product, name, q}}),
+			CreateOrganizationRequest{DisplayName: name, OwnerEmail: email, ClientID: clientID,
+				BillingAddress: BillingAddress{Name: name, Country: country, BuildingNumber: clientID}},
+			api.MeteringBatch{Organization: ID{2}, Usage: []UsageRecord{{Product: product, Variable: name, Quantity: q}}},
 		} {
 			got, _ := jsonValue(reflect.ValueOf(v))
 			data, _ := json.Marshal(v)

@@ -5,22 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"strings"
-
-	"github.com/exopartner/exopartner/api"
 )
 
 // decodeOrganizationList parses the answer of list-distributor-organizations
-// by streaming it: each organization is decoded into the generated
-// api.OrganizationOutput and converted at once, so a list of thousands never
-// holds the whole body, its decoded copy and the result together (the
+// by streaming it: each organization is decoded in turn, so a list of
+// thousands never holds the whole body and its decoded copy together (the
 // generated parser reads the body whole, then decodes it whole). The answer
-// must be what the spec declares: {"organizations": [organization-output…]}.
+// must be what the spec declares: {"organizations": [organization-output…]},
+// each organization with its id and status.
 func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !strings.HasSuffix(mt, "json") {
+	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil, noJSON(contentType(resp.Header.Get("Content-Type")))
 	}
 	dec := json.NewDecoder(resp.Body)
@@ -48,11 +44,14 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 			return nil, fmt.Errorf("organizations: want an array, got %v", tok)
 		}
 		for dec.More() {
-			var o api.OrganizationOutput
+			var o Organization
 			if err := dec.Decode(&o); err != nil {
 				return nil, fmt.Errorf("organizations[%d]: %w", len(orgs), err)
 			}
-			orgs = append(orgs, organizationFromAPI(&o))
+			if err := checkOrganization(o); err != nil {
+				return nil, fmt.Errorf("organizations[%d]: %w", len(orgs), err)
+			}
+			orgs = append(orgs, o)
 		}
 		if err := expectDelim(dec, ']'); err != nil {
 			return nil, err
@@ -80,8 +79,3 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 	}
 	return nil
 }
-
-// contentType adapts a header value to noJSON.
-type contentType string
-
-func (c contentType) ContentType() string { return string(c) }

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -30,7 +28,10 @@ func (c *Client) ApplyMetering(ctx context.Context, org ID, usage []UsageRecord)
 			return invalid(opMetering.id, fmt.Sprintf("usage[%d].quantity", i), "must be a finite number")
 		}
 	}
-	body, err := c.encode(opMetering, meteringToAPI(org, usage), func(v *validator) *openapi3.Schema { return v.meteringBody })
+	if usage == nil {
+		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
+	}
+	body, err := c.encode(opMetering, api.MeteringBatch{Organization: org, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody })
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func meteringAck(r *http.Response) (struct{}, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return struct{}{}, nil
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); !strings.HasSuffix(mt, "json") {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		return struct{}{}, noJSON(contentType(r.Header.Get("Content-Type")))
 	}
 	var ack api.OkMap

@@ -113,8 +113,8 @@ func TestListUsage(t *testing.T) {
 		}
 		want := []wrapper.UsageStatement{{
 			Code: "USG-1", Currency: "CHF", TotalExclVAT: 1234567.89, TotalInclVAT: 1334567.89,
-			Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
-			Lines: []wrapper.UsageLine{{Product: "partner", Variable: "commission", Description: "d", Quantity: -42.00005,
+			StartDate: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), EndDate: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
+			Usage: []wrapper.UsageLine{{Product: "partner", Variable: "commission", Description: "d", Quantity: -42.00005,
 				Unit: "u", TotalExclVAT: -42.00005, TotalInclVAT: -45.4}},
 		}}
 		if !reflect.DeepEqual(got, want) { // float64 all the way: 1234567.89 and -42.00005 survive exactly
@@ -137,7 +137,7 @@ func TestApplyMetering(t *testing.T) {
 			map[string]any{"product": "partner", "variable": "commission", "quantity": -42.00005},
 		},
 	}}
-	usage := []wrapper.UsageRecord{{"partner", "license_product", 3.1415}, {"partner", "commission", -42.00005}}
+	usage := []wrapper.UsageRecord{{Product: "partner", Variable: "license_product", Quantity: 3.1415}, {Product: "partner", Variable: "commission", Quantity: -42.00005}}
 	// The API answers 204 with a JSON content type and an empty body: success.
 	for _, ans := range []answer{
 		{status: 204, contentType: "application/json"},

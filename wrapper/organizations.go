@@ -23,41 +23,36 @@ func (c *Client) ListOrganizations(ctx context.Context) ([]Organization, error) 
 // get-distributor-organization). An unknown id fails with an *APIError
 // matching [ErrNotFound].
 func (c *Client) GetOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opGet, id, c.raw.ClientInterface.GetDistributorOrganization, api.ParseGetDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opGet, id, c.raw.ClientInterface.GetDistributorOrganization)
 }
 
 // ActivateOrganization re-activates a suspended organization and returns it
 // (operationId activate-distributor-organization).
 func (c *Client) ActivateOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opActivate, id, c.raw.ClientInterface.ActivateDistributorOrganization, api.ParseActivateDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opActivate, id, c.raw.ClientInterface.ActivateDistributorOrganization)
 }
 
 // SuspendOrganization suspends an organization and returns it (operationId
 // suspend-distributor-organization).
 func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opSuspend, id, c.raw.ClientInterface.SuspendDistributorOrganization, api.ParseSuspendDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opSuspend, id, c.raw.ClientInterface.SuspendDistributorOrganization)
 }
 
 // CreateOrganization creates an organization and returns it (operationId
 // create-distributor-organization). It is not idempotent: when it fails with
 // an error matching [ErrOutcomeUnknown], the organization may exist; prefer
-// [Client.EnsureOrganization] in jobs that may run again.
+// [Client.EnsureOrganization] in jobs that may run again. A success answer
+// without the new organization's id and status is such a failure too (the
+// organization may exist, and its id is lost), and also a *DecodeError.
 func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationRequest) (Organization, error) {
-	body, err := c.encode(opCreate, createToAPI(req), func(v *validator) *openapi3.Schema { return v.createBody })
+	body, err := c.encode(opCreate, req, func(v *validator) *openapi3.Schema { return v.createBody })
 	if err != nil {
 		return Organization{}, err
 	}
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return c.raw.ClientInterface.CreateDistributorOrganizationWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
 	}
-	r, err := call(ctx, c, opCreate, send, api.ParseCreateDistributorOrganizationResponse)
-	if err != nil {
-		return Organization{}, err
-	}
-	if r.JSON200 == nil {
-		return Organization{}, c.decodeError(opCreate, r.HTTPResponse, noJSON(r))
-	}
-	return organizationFromAPI(r.JSON200), nil
+	return call(ctx, c, opCreate, send, decodeOrganization)
 }
 
 // TerminateOrganization terminates an organization and returns the API's
@@ -70,14 +65,8 @@ func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, erro
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return c.raw.ClientInterface.TerminateDistributorOrganization(ctx, id, eds...)
 	}
-	r, err := call(ctx, c, opTerm, send, api.ParseTerminateDistributorOrganizationResponse)
-	if err != nil {
-		return "", err
-	}
-	if r.JSON200 == nil {
-		return "", c.decodeError(opTerm, r.HTTPResponse, noJSON(r))
-	}
-	return deref(r.JSON200.Message), nil
+	r, err := call(ctx, c, opTerm, send, decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody])
+	return r.Message, err
 }
 
 // SchedulePurge schedules the deletion of all data of a terminated
@@ -91,47 +80,27 @@ func (c *Client) SchedulePurge(ctx context.Context, id ID) (PurgeResult, error) 
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return c.raw.ClientInterface.SchedulePurgeDistributorOrganization(ctx, id, eds...)
 	}
-	r, err := call(ctx, c, opPurge, send, api.ParseSchedulePurgeDistributorOrganizationResponse)
-	if err != nil {
-		return PurgeResult{}, err
-	}
-	switch {
-	case r.JSON202 != nil:
-		return PurgeResult{Message: deref(r.JSON202.Message), Scheduled: true}, nil
-	case r.JSON200 != nil:
-		return PurgeResult{Message: deref(r.JSON200.Message)}, nil
-	}
-	return PurgeResult{}, c.decodeError(opPurge, r.HTTPResponse, noJSON(r))
-}
-
-// organizationResponse is what the generated responses of get, activate and
-// suspend have in common.
-type organizationResponse interface {
-	GetJSON200() *api.OrganizationOutput
-	ContentType() string
-	StatusCode() int
+	return call(ctx, c, opPurge, send, func(resp *http.Response) (PurgeResult, error) {
+		if resp.StatusCode == http.StatusAccepted {
+			r, err := decodeJSON[api.SchedulePurgeDistributorOrganization202JSONResponseBody](resp)
+			return PurgeResult{Message: r.Message, Scheduled: true}, err
+		}
+		r, err := decodeJSON[api.SchedulePurgeDistributorOrganization200JSONResponseBody](resp)
+		return PurgeResult{Message: r.Message}, err
+	})
 }
 
 // organizationAction runs an operation on one id that answers with an
 // organization.
-func organizationAction[R organizationResponse](ctx context.Context, c *Client, o operation, id ID,
+func organizationAction(ctx context.Context, c *Client, o operation, id ID,
 	send func(context.Context, ID, ...api.RequestEditorFn) (*http.Response, error),
-	parse func(*http.Response) (R, error),
 ) (Organization, error) {
 	if err := c.checkID(o, "id", id); err != nil {
 		return Organization{}, err
 	}
-	r, err := call(ctx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
+	return call(ctx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return send(ctx, id, eds...)
-	}, parse)
-	if err != nil {
-		return Organization{}, err
-	}
-	out := r.GetJSON200()
-	if out == nil {
-		return Organization{}, &DecodeError{Operation: o.id, StatusCode: r.StatusCode(), ContentType: r.ContentType(), Err: noJSON(r)}
-	}
-	return organizationFromAPI(out), nil
+	}, decodeOrganization)
 }
 
 // checkID refuses the zero ID before anything is sent.

@@ -1,80 +1,59 @@
 package wrapper
 
-import "time"
+import "github.com/exopartner/exopartner/api"
 
-// Status is an organization's lifecycle state. A state the API adds later
-// decodes without error and keeps its string.
-type Status string
+// The API's types are generated from the spec (package api, `make
+// generate`) and exported here under the same names: a field the spec adds
+// reaches users of this package with no edit to it. Optional fields are
+// plain values, left out of the JSON when zero; numbers are always sent.
+// [ID] (a [github.com/google/uuid.UUID]), [Period] and [PurgeResult] are
+// this package's own.
+type (
+	// Organization is an end-customer organization as the API returns it:
+	// ID, Status, ClientID ("" when unset) and BillingAddress. The API
+	// returns no display name: it is write-only, set by
+	// [CreateOrganizationRequest.DisplayName]; BillingAddress.Name usually
+	// carries it.
+	Organization = api.Organization
 
-// The statuses the API documents.
-const (
-	StatusActive     Status = "active"
-	StatusCreated    Status = "created"
-	StatusSuspended  Status = "suspended"
-	StatusTerminated Status = "terminated"
+	// Status is an organization's lifecycle state. A state the API adds
+	// later decodes without error and keeps its string.
+	Status = api.Status
+
+	// BillingAddress is an ISO 20022 structured billing address. Name,
+	// StreetName, City, PostalCode and Country are required; Country is ISO
+	// 3166-1 alpha-2 in upper case ("CH"). Empty optional fields are not
+	// sent.
+	BillingAddress = api.BillingAddress
+
+	// CreateOrganizationRequest is what it takes to create an organization:
+	// DisplayName, OwnerEmail (the first owner, invited by e-mail) and
+	// BillingAddress are required. ClientID is optional but recommended:
+	// [Client.EnsureOrganization] keys on it.
+	CreateOrganizationRequest = api.CreateOrganizationRequest
+
+	// UsageStatement is one usage statement of an organization for a
+	// period, from StartDate to EndDate, with its lines in Usage. Amounts
+	// are in Currency (CHF, EUR or USD).
+	UsageStatement = api.UsageStatement
+
+	// UsageLine is one line of a usage statement.
+	UsageLine = api.UsageLine
+
+	// UsageRecord is one metered quantity pushed with
+	// [Client.ApplyMetering]. Quantity may be negative and carry up to five
+	// decimal places; it must be finite. It is always sent, even 0.
+	UsageRecord = api.UsageRecord
 )
 
-// Organization is an end-customer organization as the API returns it.
-type Organization struct {
-	ID             ID
-	Status         Status
-	ClientID       string // the distributor's own reference, "" when unset
-	BillingAddress BillingAddress
-}
-
-// BillingAddress is an ISO 20022 structured billing address. Name, StreetName,
-// City, PostalCode and Country are required; Country is ISO 3166-1 alpha-2 in
-// upper case ("CH"). Empty optional fields are not sent.
-type BillingAddress struct {
-	Name           string
-	StreetName     string
-	BuildingNumber string
-	City           string
-	PostalCode     string
-	Country        string
-	Address        string // free-form fallback for addresses the fields cannot express
-}
-
-// CreateOrganizationRequest is what it takes to create an organization.
-// ClientID is optional but recommended: [Client.EnsureOrganization] keys on it.
-type CreateOrganizationRequest struct {
-	DisplayName    string
-	OwnerEmail     string // the first owner, invited by e-mail
-	ClientID       string
-	BillingAddress BillingAddress
-}
-
-// UsageStatement is one usage statement of an organization for a period.
-// Amounts are in Currency (CHF, EUR or USD).
-type UsageStatement struct {
-	Code         string
-	Currency     string
-	TotalExclVAT float64
-	TotalInclVAT float64
-	Start        time.Time
-	End          time.Time
-	Lines        []UsageLine
-}
-
-// UsageLine is one line of a usage statement.
-type UsageLine struct {
-	Product      string
-	Variable     string
-	Description  string
-	Quantity     float64
-	Unit         string
-	TotalExclVAT float64
-	TotalInclVAT float64
-}
-
-// UsageRecord is one metered quantity pushed with [Client.ApplyMetering].
-// Quantity may be negative and carry up to five decimal places; it must be
-// finite.
-type UsageRecord struct {
-	Product  string
-	Variable string
-	Quantity float64
-}
+// The statuses the API documents. A status added to the spec later is a
+// [Status] value too, and its generated constant is in package api.
+const (
+	StatusActive     = api.StatusActive
+	StatusCreated    = api.StatusCreated
+	StatusSuspended  = api.StatusSuspended
+	StatusTerminated = api.StatusTerminated
+)
 
 // PurgeResult is the answer to [Client.SchedulePurge].
 type PurgeResult struct {

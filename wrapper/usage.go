@@ -14,7 +14,7 @@ func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageSt
 	if err := c.checkID(opUsage, "id", id); err != nil {
 		return nil, err
 	}
-	var params api.ListDistributorOrganizationUsageParams
+	var params *api.ListDistributorOrganizationUsageParams // nil: no period parameter at all
 	if !period.IsZero() {
 		p := period.String()
 		if c.validate {
@@ -22,17 +22,10 @@ func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageSt
 				return nil, err
 			}
 		}
-		params.Period = &p
+		params = &api.ListDistributorOrganizationUsageParams{Period: p}
 	}
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.ListDistributorOrganizationUsage(ctx, id, &params, eds...)
+		return c.raw.ClientInterface.ListDistributorOrganizationUsage(ctx, id, params, eds...)
 	}
-	r, err := call(ctx, c, opUsage, send, api.ParseListDistributorOrganizationUsageResponse)
-	if err != nil {
-		return nil, err
-	}
-	if r.JSON200 == nil {
-		return nil, c.decodeError(opUsage, r.HTTPResponse, noJSON(r))
-	}
-	return usageFromAPI(*r.JSON200), nil
+	return call(ctx, c, opUsage, send, decodeJSON[[]UsageStatement])
 }

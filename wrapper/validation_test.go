@@ -68,7 +68,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"zero id", "id", func() error { _, err := c.GetOrganization(ctx, wrapper.ID{}); return err }},
 		{"zero id on terminate", "id", func() error { _, err := c.TerminateOrganization(ctx, wrapper.ID{}); return err }},
 		{"zero organization on metering", "organization", func() error {
-			return c.ApplyMetering(ctx, wrapper.ID{}, []wrapper.UsageRecord{{"p", "v", 1}})
+			return c.ApplyMetering(ctx, wrapper.ID{}, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}})
 		}},
 		{"empty display name", "display-name", func() error { return create(func(r *wrapper.CreateOrganizationRequest) { r.DisplayName = "" }) }},
 		{"192-character display name", "display-name", func() error {
@@ -105,9 +105,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			return err
 		}},
 		{"empty metering usage", "usage", metering(nil)},
-		{"NaN quantity", "usage[1].quantity", metering([]wrapper.UsageRecord{{"p", "v", 1}, {"p", "v", math.NaN()}})},
-		{"+Inf quantity", "usage[0].quantity", metering([]wrapper.UsageRecord{{"p", "v", math.Inf(1)}})},
-		{"-Inf quantity", "usage[0].quantity", metering([]wrapper.UsageRecord{{"p", "v", math.Inf(-1)}})},
+		{"NaN quantity", "usage[1].quantity", metering([]wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}, {Product: "p", Variable: "v", Quantity: math.NaN()}})},
+		{"+Inf quantity", "usage[0].quantity", metering([]wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: math.Inf(1)}})},
+		{"-Inf quantity", "usage[0].quantity", metering([]wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: math.Inf(-1)}})},
 	}
 	for _, tt := range tests {
 		err := tt.run()

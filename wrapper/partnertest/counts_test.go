@@ -71,7 +71,7 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 	var list api.ListDistributorOrganizations200JSONResponseBody
 	c.do("GET", "/distributor/organization", "").want(t, 200).decode(t, &list)
-	if n := len(*list.Organizations); n != workers*each || c.srv.Applied(opCreate) != n {
+	if n := len(list.Organizations); n != workers*each || c.srv.Applied(opCreate) != n {
 		t.Errorf("%d organizations, %d creates applied; want %d", n, c.srv.Applied(opCreate), workers*each)
 	}
 	if got := c.srv.Requests(opGet) - c.srv.Applied(opGet); got != 10 {
@@ -101,7 +101,7 @@ func TestAPIAsHandler(t *testing.T) {
 	rec := httptest.NewRecorder()
 	a.ServeHTTP(rec, req)
 	var list api.ListDistributorOrganizations200JSONResponseBody
-	if err := json.Unmarshal(rec.Body.Bytes(), &list); rec.Code != 200 || err != nil || len(*list.Organizations) != 2 {
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); rec.Code != 200 || err != nil || len(list.Organizations) != 2 {
 		t.Errorf("status %d, body %s", rec.Code, rec.Body)
 	}
 }

@@ -34,7 +34,7 @@ func Example() {
 	fmt.Println(resp.Status)
 
 	org := srv.Organizations()[0]
-	fmt.Println(*org.Status, org.BillingAddress.City)
+	fmt.Println(org.Status, org.BillingAddress.City)
 	fmt.Println(srv.Requests("create-distributor-organization"), srv.Applied("create-distributor-organization"))
 	// Output:
 	// 200 OK

@@ -110,7 +110,7 @@ func TestFaultTruncate(t *testing.T) {
 	}
 
 	// A 204 has no body to cut: it is sent whole.
-	id := *c.srv.Organizations()[0].Id
+	id := c.srv.Organizations()[0].ID
 	c.srv.InjectFault("metering-transaction", 1, partnertest.Fault{Truncate: true})
 	c.do("POST", "/metering:apply", `{"organization":"`+id.String()+`","usage":[{"product":"p","quantity":1}]}`).want(t, 204)
 }
@@ -150,8 +150,8 @@ func TestFaultOversize(t *testing.T) {
 		}
 		var list api.ListDistributorOrganizations200JSONResponseBody
 		r.decode(t, &list)
-		if n == 5<<20 && len(*list.Organizations) < 10_000 {
-			t.Errorf("oversize list holds %d organizations", len(*list.Organizations))
+		if n == 5<<20 && len(list.Organizations) < 10_000 {
+			t.Errorf("oversize list holds %d organizations", len(list.Organizations))
 		}
 	}
 	c.srv.InjectFault(opGet, 1, partnertest.Fault{Oversize: 1 << 20})

@@ -13,47 +13,47 @@ func TestLifecycle(t *testing.T) {
 	c := newClient(t)
 	base := "/distributor/organization"
 
-	var created api.OrganizationOutput
+	var created api.Organization
 	r := c.do("POST", base, orgBody).want(t, 200)
 	r.decode(t, &created)
-	if created.Id == nil || created.Id.Version() != 4 {
-		t.Fatalf("id %v, want a UUID v4", created.Id)
+	if created.ID.Version() != 4 {
+		t.Fatalf("id %v, want a UUID v4", created.ID)
 	}
-	if *created.Status != api.Active || *created.ClientId != "crm-42" || created.BillingAddress.Country != "CH" ||
-		*created.BillingAddress.BuildingNumber != "7" {
+	if created.Status != api.StatusActive || created.ClientID != "crm-42" || created.BillingAddress.Country != "CH" ||
+		created.BillingAddress.BuildingNumber != "7" {
 		t.Errorf("created %+v", created)
 	}
 	if bytes.Contains(r.body, []byte("owner")) {
 		t.Errorf("owner-email is writeOnly but was returned: %s", r.body)
 	}
-	id := created.Id.String()
+	id := created.ID.String()
 	second := c.create()
 
 	var list api.ListDistributorOrganizations200JSONResponseBody
 	c.do("GET", base, "").want(t, 200).decode(t, &list)
-	if n := len(*list.Organizations); n != 2 || (*list.Organizations)[0].Id.String() != id || (*list.Organizations)[1].Id.String() != second {
-		t.Fatalf("list not in creation order: %+v", *list.Organizations)
+	if n := len(list.Organizations); n != 2 || list.Organizations[0].ID.String() != id || list.Organizations[1].ID.String() != second {
+		t.Fatalf("list not in creation order: %+v", list.Organizations)
 	}
 
-	status := func(r result) api.OrganizationOutputStatus {
+	status := func(r result) api.Status {
 		t.Helper()
-		var o api.OrganizationOutput
+		var o api.Organization
 		r.want(t, 200).decode(t, &o)
-		if o.Id.String() != id {
-			t.Fatalf("answered organization %s, want %s", o.Id, id)
+		if o.ID.String() != id {
+			t.Fatalf("answered organization %s, want %s", o.ID, id)
 		}
-		return *o.Status
+		return o.Status
 	}
 	for _, step := range []struct {
 		method, action string
-		want           api.OrganizationOutputStatus
+		want           api.Status
 	}{
-		{"GET", "", api.Active},
-		{"PUT", ":activate", api.Active}, // already active: unchanged
-		{"PUT", ":suspend", api.Suspended},
-		{"PUT", ":suspend", api.Suspended}, // already suspended: unchanged
-		{"GET", "", api.Suspended},
-		{"PUT", ":activate", api.Active},
+		{"GET", "", api.StatusActive},
+		{"PUT", ":activate", api.StatusActive}, // already active: unchanged
+		{"PUT", ":suspend", api.StatusSuspended},
+		{"PUT", ":suspend", api.StatusSuspended}, // already suspended: unchanged
+		{"GET", "", api.StatusSuspended},
+		{"PUT", ":activate", api.StatusActive},
 	} {
 		if got := status(c.do(step.method, base+"/"+id+step.action, "")); got != step.want {
 			t.Fatalf("%s %s: status %s, want %s", step.method, step.action, got, step.want)
@@ -70,14 +70,14 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("%s: message %q, want %q", p.action, got, want)
 		}
 	}
-	if got := status(c.do("GET", base+"/"+id, "")); got != api.Terminated {
+	if got := status(c.do("GET", base+"/"+id, "")); got != api.StatusTerminated {
 		t.Errorf("after terminate: %s", got)
 	}
 	contains(t, c.do("PUT", base+"/"+id+":schedule-purge", "").want(t, 202).message(t), "scheduled")
 
 	// The snapshot agrees.
 	orgs := c.srv.Organizations()
-	if len(orgs) != 2 || *orgs[0].Status != api.Terminated || *orgs[1].Status != api.Active {
+	if len(orgs) != 2 || orgs[0].Status != api.StatusTerminated || orgs[1].Status != api.StatusActive {
 		t.Errorf("Organizations() = %+v", orgs)
 	}
 }
@@ -99,8 +99,8 @@ func TestAddOrganizations(t *testing.T) {
 	ids := c.srv.AddOrganizations(10_000)
 	var list api.ListDistributorOrganizations200JSONResponseBody
 	c.do("GET", "/distributor/organization", "").want(t, 200).decode(t, &list)
-	if len(*list.Organizations) != 10_000 || *(*list.Organizations)[9999].Id != ids[9999] {
-		t.Fatalf("listed %d organizations", len(*list.Organizations))
+	if len(list.Organizations) != 10_000 || list.Organizations[9999].ID != ids[9999] {
+		t.Fatalf("listed %d organizations", len(list.Organizations))
 	}
 	if c.srv.Applied("") != 1 || c.srv.Requests("") != 1 {
 		t.Errorf("seeding counted: applied %d, requests %d", c.srv.Applied(""), c.srv.Requests(""))

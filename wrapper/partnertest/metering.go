@@ -12,7 +12,7 @@ import (
 // meter is one applied usage quantity, with the month it was applied in.
 type meter struct {
 	period string // YYYY-MM, by the fake's clock
-	data   api.UsageData
+	data   api.UsageRecord
 }
 
 // applyMetering stores a batch against an existing, non-terminated
@@ -23,39 +23,39 @@ func (a *API) applyMetering(c *call) answer {
 	if err := json.Unmarshal(c.body, &in); err != nil {
 		return errorf(http.StatusBadRequest, "invalid request: body: %v", err)
 	}
-	if in.Organization == nil {
+	if in.Organization == (uuid.UUID{}) {
 		return errorf(http.StatusBadRequest, "invalid request: organization: required to apply metering")
 	}
-	if in.Usage == nil {
+	if len(in.Usage) == 0 {
 		return errorf(http.StatusBadRequest, "invalid request: usage: required to apply metering")
 	}
-	for i, u := range *in.Usage {
-		if u.Product == nil || u.Quantity == nil {
-			return errorf(http.StatusBadRequest, "invalid request: usage.%d: product and quantity are required", i)
+	for i, u := range in.Usage {
+		if u.Product == "" {
+			return errorf(http.StatusBadRequest, "invalid request: usage.%d.product: required to apply metering", i)
 		}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, ans, ok := a.liveLocked(*in.Organization); !ok {
+	if _, ans, ok := a.liveLocked(in.Organization); !ok {
 		return ans
 	}
 	period := periodOf(c.now)
-	for _, u := range *in.Usage {
-		u.Product, u.Variable, u.Quantity = clone(u.Product), clone(u.Variable), clone(u.Quantity)
-		a.metering[*in.Organization] = append(a.metering[*in.Organization], meter{period, u})
+	for _, u := range deepCopy(in.Usage) {
+		a.metering[in.Organization] = append(a.metering[in.Organization], meter{period, u})
 	}
 	return answer{status: http.StatusNoContent}
 }
 
 // Metering returns a snapshot of the usage quantities applied to an
-// organization, in the order they were applied.
-func (a *API) Metering(org uuid.UUID) []api.UsageData {
+// organization, in the order they were applied: the records a client sent
+// (wrapper.UsageRecord is api.UsageRecord).
+func (a *API) Metering(org uuid.UUID) []api.UsageRecord {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ms := a.metering[org]
-	out := make([]api.UsageData, 0, len(ms))
+	out := make([]api.UsageRecord, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, api.UsageData{Product: clone(m.data.Product), Variable: clone(m.data.Variable), Quantity: clone(m.data.Quantity)})
+		out = append(out, m.data)
 	}
-	return out
+	return deepCopy(out)
 }

@@ -37,60 +37,51 @@ var handlers = map[string]func(*API, *call) answer{
 	"metering-transaction":                    (*API).applyMetering,
 }
 
-// org is one organization as the fake stores it.
+// org is one organization as the fake stores it: what it returns, and what
+// the API keeps but never returns.
 type org struct {
-	id             uuid.UUID
-	status         api.OrganizationOutputStatus
-	displayName    string
-	ownerEmail     string // writeOnly: kept, never returned
-	clientID       *string
-	billing        api.BillingAddress
+	out            api.Organization // as the API returns it
+	displayName    string           // write-only
+	ownerEmail     string           // write-only
 	purgeScheduled bool
-}
-
-// output is o as the API returns it, sharing no memory with o.
-func (o *org) output() api.OrganizationOutput {
-	id, status, b := o.id, o.status, o.billing
-	b.Address, b.BuildingNumber = clone(b.Address), clone(b.BuildingNumber)
-	return api.OrganizationOutput{Id: &id, Status: &status, ClientId: clone(o.clientID), BillingAddress: &b}
-}
-
-func clone[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }
 
 func (a *API) listOrganizations(*call) answer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	list := make([]api.OrganizationOutput, 0, len(a.order))
+	list := make([]api.Organization, 0, len(a.order))
 	for _, id := range a.order {
-		list = append(list, a.orgs[id].output())
+		list = append(list, a.orgs[id].out)
 	}
-	return jsonAnswer(http.StatusOK, api.ListDistributorOrganizations200JSONResponseBody{Organizations: &list})
+	return jsonAnswer(http.StatusOK, api.ListDistributorOrganizations200JSONResponseBody{Organizations: list})
 }
 
 func (a *API) createOrganization(c *call) answer {
-	var in api.OrganizationInput
+	var in api.CreateOrganizationRequest
 	if err := json.Unmarshal(c.body, &in); err != nil {
 		return errorf(http.StatusBadRequest, "invalid request: body: %v", err)
 	}
-	o := &org{id: uuid.New(), status: api.Active, displayName: in.DisplayName, clientID: in.ClientId, billing: in.BillingAddress}
-	if in.OwnerEmail != nil {
-		o.ownerEmail = *in.OwnerEmail
+	// Every request field the output also has (billing-address, client-id,
+	// and any such field a revision of the spec adds) is returned as sent:
+	// the body, validated against the spec, is decoded into the output type.
+	var out api.Organization
+	if err := json.Unmarshal(c.body, &out); err != nil {
+		return errorf(http.StatusBadRequest, "invalid request: body: %v", err)
 	}
+	out.ID, out.Status = uuid.New(), api.StatusActive
+	o := &org{out: out, displayName: in.DisplayName, ownerEmail: in.OwnerEmail}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.addLocked(o)
-	return jsonAnswer(http.StatusOK, o.output())
+	return jsonAnswer(http.StatusOK, o.out)
 }
 
+// addLocked stores o, replacing the organization with the same id if any.
 func (a *API) addLocked(o *org) {
-	a.orgs[o.id] = o
-	a.order = append(a.order, o.id)
+	if _, ok := a.orgs[o.out.ID]; !ok {
+		a.order = append(a.order, o.out.ID)
+	}
+	a.orgs[o.out.ID] = o
 }
 
 func (a *API) getOrganization(c *call) answer {
@@ -100,28 +91,28 @@ func (a *API) getOrganization(c *call) answer {
 	if !ok {
 		return ans
 	}
-	return jsonAnswer(http.StatusOK, o.output())
+	return jsonAnswer(http.StatusOK, o.out)
 }
 
 func (a *API) activateOrganization(c *call) answer {
-	return a.transition(c.id(), api.Active)
+	return a.transition(c.id(), api.StatusActive)
 }
 
 func (a *API) suspendOrganization(c *call) answer {
-	return a.transition(c.id(), api.Suspended)
+	return a.transition(c.id(), api.StatusSuspended)
 }
 
 // transition moves an organization to active or suspended; one already
 // there is returned unchanged.
-func (a *API) transition(id uuid.UUID, to api.OrganizationOutputStatus) answer {
+func (a *API) transition(id uuid.UUID, to api.Status) answer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	o, ans, ok := a.liveLocked(id)
 	if !ok {
 		return ans
 	}
-	o.status = to
-	return jsonAnswer(http.StatusOK, o.output())
+	o.out.Status = to
+	return jsonAnswer(http.StatusOK, o.out)
 }
 
 func (a *API) terminateOrganization(c *call) answer {
@@ -131,8 +122,8 @@ func (a *API) terminateOrganization(c *call) answer {
 	if !ok {
 		return ans
 	}
-	o.status = api.Terminated
-	return jsonAnswer(http.StatusOK, message{fmt.Sprintf("organization %s terminated", o.id)})
+	o.out.Status = api.StatusTerminated
+	return jsonAnswer(http.StatusOK, message{fmt.Sprintf("organization %s terminated", o.out.ID)})
 }
 
 func (a *API) schedulePurge(c *call) answer {
@@ -142,11 +133,11 @@ func (a *API) schedulePurge(c *call) answer {
 	if !ok {
 		return ans
 	}
-	if o.status != api.Terminated {
-		return errorf(http.StatusConflict, "organization %s is %s: terminate it before scheduling its purge", o.id, o.status)
+	if o.out.Status != api.StatusTerminated {
+		return errorf(http.StatusConflict, "organization %s is %s: terminate it before scheduling its purge", o.out.ID, o.out.Status)
 	}
 	o.purgeScheduled = true
-	return jsonAnswer(http.StatusAccepted, message{fmt.Sprintf("purge of organization %s scheduled", o.id)})
+	return jsonAnswer(http.StatusAccepted, message{fmt.Sprintf("purge of organization %s scheduled", o.out.ID)})
 }
 
 // lookupLocked finds an organization, or answers 404.
@@ -162,46 +153,88 @@ func (a *API) lookupLocked(id uuid.UUID) (*org, answer, bool) {
 // or 409.
 func (a *API) liveLocked(id uuid.UUID) (*org, answer, bool) {
 	o, ans, ok := a.lookupLocked(id)
-	if ok && o.status == api.Terminated {
+	if ok && o.out.Status == api.StatusTerminated {
 		return nil, errorf(http.StatusConflict, "organization %s is terminated", id), false
 	}
 	return o, ans, ok
 }
 
-// Organizations returns a snapshot of every organization, in creation order.
-func (a *API) Organizations() []api.OrganizationOutput {
+// Organizations returns a snapshot of every organization, in creation
+// order, as the API returns them: the type users of package wrapper get
+// (wrapper.Organization is api.Organization).
+func (a *API) Organizations() []api.Organization {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	list := make([]api.OrganizationOutput, 0, len(a.order))
+	list := make([]api.Organization, 0, len(a.order))
 	for _, id := range a.order {
-		list = append(list, a.orgs[id].output())
+		list = append(list, a.orgs[id].out)
 	}
-	return list
+	return deepCopy(list)
+}
+
+// Seed stores an organization directly, without a request (it counts in
+// neither [API.Requests] nor [API.Applied]), and returns it as stored. Any
+// field is kept as given, including fields a revision of the spec adds, so
+// a test can read back through a client exactly what it seeded. A zero ID
+// gets a new random id, an empty Status becomes active; an organization
+// with the ID of a stored one replaces it, keeping its place in the list.
+// Its display name, which the API never returns, is BillingAddress.Name.
+//
+// Seed does not validate: an organization that breaks the contract (a
+// country "Switzerland", say) makes every answer carrying it a 500, reported
+// through [WithTB].
+func (a *API) Seed(o api.Organization) api.Organization {
+	o = deepCopy(o) // share no memory with the caller
+	if o.ID == (uuid.UUID{}) {
+		o.ID = uuid.New()
+	}
+	if o.Status == "" {
+		o.Status = api.StatusActive
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.addLocked(&org{out: o, displayName: o.BillingAddress.Name, ownerEmail: "owner@example.com"})
+	return deepCopy(o)
+}
+
+// deepCopy copies v through JSON, so that a copy shares no slice or map with
+// the original whatever fields the generated types gain.
+func deepCopy[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil { // generated types always marshal: a bug in the fake
+		panic(fmt.Sprintf("partnertest: copying %T: %v", v, err))
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("partnertest: copying %T: %v", v, err))
+	}
+	return out
 }
 
 // AddOrganizations creates n active organizations directly, without
 // requests (they count in neither [API.Requests] nor [API.Applied]), and
 // returns their ids in creation order. It seeds large lists quickly, for
-// benchmarks.
+// benchmarks; see [API.Seed] for one organization of your own.
 func (a *API) AddOrganizations(n int) []uuid.UUID {
 	ids := make([]uuid.UUID, 0, max(n, 0))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for i := range n {
-		clientID := fmt.Sprintf("seed-%d", len(a.order)+1)
 		o := &org{
-			id:          uuid.New(),
-			status:      api.Active,
+			out: api.Organization{
+				ID:       uuid.New(),
+				Status:   api.StatusActive,
+				ClientID: fmt.Sprintf("seed-%d", len(a.order)+1),
+				BillingAddress: api.BillingAddress{
+					Name: "Seeded organization", Country: "CH", City: "Lausanne",
+					PostalCode: "1003", StreetName: "Rue du Test",
+				},
+			},
 			displayName: fmt.Sprintf("Seeded organization %d", i+1),
 			ownerEmail:  "owner@example.com",
-			clientID:    &clientID,
-			billing: api.BillingAddress{
-				Name: "Seeded organization", Country: "CH", City: "Lausanne",
-				PostalCode: "1003", StreetName: "Rue du Test",
-			},
 		}
 		a.addLocked(o)
-		ids = append(ids, o.id)
+		ids = append(ids, o.out.ID)
 	}
 	return ids
 }

@@ -26,17 +26,24 @@ const VATRate = 0.081
 // UnitPrice returns what the fake charges, in [Currency], per unit of a
 // product: a fixed price between 0.001 and 1.000 derived from the product
 // name, so that tests can compute expected totals.
+//
+// The fake's statements follow this model, rounding half away from zero
+// (math.Round): a line's quantity is the sum of the quantities metered for
+// its product and variable in the month; its total-excl-vat is
+// quantity × UnitPrice rounded to cents; its total-incl-vat is
+// total-excl-vat × (1 + [VATRate]) rounded to cents. A statement's totals
+// are the sums of its lines' totals, rounded to cents.
 func UnitPrice(product string) float64 {
 	h := fnv.New32a()
 	h.Write([]byte(product))
 	return float64(h.Sum32()%1000+1) / 1000
 }
 
-// statement is the usage statement type of the generated client.
-type statement = api.ListDistributorOrganizationUsage200JSONResponseBody_Item
-
-// line is the usage line type of the generated client.
-type line = api.ListDistributorOrganizationUsage200JSONResponseBody_Usage
+// statement and line are the usage types users of package wrapper get.
+type (
+	statement = api.UsageStatement
+	line      = api.UsageLine
+)
 
 // periodOf is the YYYY-MM month of t in UTC.
 func periodOf(t time.Time) string { return t.UTC().Format("2006-01") }
@@ -60,7 +67,7 @@ func (a *API) listUsage(c *call) answer {
 		a.mu.Unlock()
 		return ans
 	}
-	var usage []api.UsageData
+	var usage []api.UsageRecord
 	metered := false
 	for _, m := range a.metering[id] {
 		if m.period == period {
@@ -80,12 +87,12 @@ func (a *API) listUsage(c *call) answer {
 }
 
 // aggregate sums quantities per product and variable, in that order.
-func aggregate(usage []api.UsageData) []line {
+func aggregate(usage []api.UsageRecord) []line {
 	type key struct{ product, variable string }
 	sums := make(map[key]float64)
 	for _, u := range usage {
-		k := key{deref(u.Product), deref(u.Variable)}
-		sums[k] += deref(u.Quantity)
+		k := key{u.Product, u.Variable}
+		sums[k] += u.Quantity
 	}
 	keys := make([]key, 0, len(sums))
 	for k := range sums {
@@ -131,30 +138,21 @@ func newLine(product, variable string, quantity float64) line {
 	incl := round(excl*(1+VATRate), 100)
 	desc := product + " " + variable
 	unit := "unit"
-	return line{Product: &product, Variable: &variable, Description: &desc, Quantity: &quantity, Unit: &unit, TotalExclVat: &excl, TotalInclVat: &incl}
+	return line{Product: product, Variable: variable, Description: desc, Quantity: quantity, Unit: unit, TotalExclVAT: excl, TotalInclVAT: incl}
 }
 
 // newStatement wraps line items in the month's statement.
 func newStatement(id uuid.UUID, start time.Time, lines []line) statement {
 	var excl, incl float64
 	for _, l := range lines {
-		excl += *l.TotalExclVat
-		incl += *l.TotalInclVat
+		excl += l.TotalExclVAT
+		incl += l.TotalInclVAT
 	}
 	excl, incl = round(excl, 100), round(incl, 100)
 	end := start.AddDate(0, 1, 0)
 	code := fmt.Sprintf("USG-%s-%s", start.Format("200601"), id.String()[:8])
-	currency := Currency
-	return statement{Code: &code, Currency: &currency, StartDate: &start, EndDate: &end, TotalExclVat: &excl, TotalInclVat: &incl, Usage: &lines}
+	return statement{Code: code, Currency: Currency, StartDate: start, EndDate: end, TotalExclVAT: excl, TotalInclVAT: incl, Usage: lines}
 }
 
 // round rounds x to 1/per (per = 100: cents).
 func round(x, per float64) float64 { return math.Round(x*per) / per }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}

@@ -24,7 +24,7 @@ func TestMetering(t *testing.T) {
 		t.Errorf("204 answer: Content-Type %q, body %q; want application/json and empty", r.header.Get("Content-Type"), r.body)
 	}
 	got := c.srv.Metering(uuid.MustParse(id))
-	if len(got) != 3 || *got[1].Quantity != 1234567.89 || *got[2].Quantity != -0.00005 {
+	if len(got) != 3 || got[1].Quantity != 1234567.89 || got[2].Quantity != -0.00005 {
 		t.Errorf("Metering() = %+v", got)
 	}
 
@@ -47,7 +47,7 @@ func TestUsageCurrentPeriod(t *testing.T) {
 		`{"product":"compute","variable":"instance-hours","quantity":0.2},`+
 		`{"product":"sos","variable":"gib-hours","quantity":100}]}`).want(t, 204)
 
-	var byDefault, explicit []api.ListDistributorOrganizationUsage200JSONResponseBody_Item
+	var byDefault, explicit []api.UsageStatement
 	c.do("GET", "/distributor/organization/"+id+"/usage", "").want(t, 200).decode(t, &byDefault)
 	c.do("GET", "/distributor/organization/"+id+"/usage?period=2025-06", "").want(t, 200).decode(t, &explicit)
 	if !reflect.DeepEqual(byDefault, explicit) {
@@ -57,45 +57,45 @@ func TestUsageCurrentPeriod(t *testing.T) {
 		t.Fatalf("%d statements, want 1", len(byDefault))
 	}
 	s := byDefault[0]
-	if *s.Currency != "CHF" || *s.Code != "USG-202506-"+id[:8] ||
+	if s.Currency != "CHF" || s.Code != "USG-202506-"+id[:8] ||
 		!s.StartDate.Equal(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)) || !s.EndDate.Equal(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("statement %s %s %s..%s", *s.Code, *s.Currency, s.StartDate, s.EndDate)
+		t.Errorf("statement %s %s %s..%s", s.Code, s.Currency, s.StartDate, s.EndDate)
 	}
-	lines := *s.Usage
-	if len(lines) != 2 || *lines[0].Product != "compute" || *lines[0].Quantity != 10.8 || *lines[1].Product != "sos" || *lines[1].Quantity != 100 {
+	lines := s.Usage
+	if len(lines) != 2 || lines[0].Product != "compute" || lines[0].Quantity != 10.8 || lines[1].Product != "sos" || lines[1].Quantity != 100 {
 		t.Fatalf("lines %+v", lines)
 	}
 	var sumExcl, sumIncl float64
 	for _, l := range lines {
-		excl := math.Round(*l.Quantity*partnertest.UnitPrice(*l.Product)*100) / 100
+		excl := math.Round(l.Quantity*partnertest.UnitPrice(l.Product)*100) / 100
 		incl := math.Round(excl*(1+partnertest.VATRate)*100) / 100
-		if *l.TotalExclVat != excl || *l.TotalInclVat != incl || *l.Unit != "unit" {
-			t.Errorf("%s: excl %v incl %v unit %s, want %v %v unit", *l.Product, *l.TotalExclVat, *l.TotalInclVat, *l.Unit, excl, incl)
+		if l.TotalExclVAT != excl || l.TotalInclVAT != incl || l.Unit != "unit" {
+			t.Errorf("%s: excl %v incl %v unit %s, want %v %v unit", l.Product, l.TotalExclVAT, l.TotalInclVAT, l.Unit, excl, incl)
 		}
 		sumExcl += excl
 		sumIncl += incl
 	}
-	if math.Abs(*s.TotalExclVat-sumExcl) > 0.001 || math.Abs(*s.TotalInclVat-sumIncl) > 0.001 {
-		t.Errorf("totals %v %v, want %v %v", *s.TotalExclVat, *s.TotalInclVat, sumExcl, sumIncl)
+	if math.Abs(s.TotalExclVAT-sumExcl) > 0.001 || math.Abs(s.TotalInclVAT-sumIncl) > 0.001 {
+		t.Errorf("totals %v %v, want %v %v", s.TotalExclVAT, s.TotalInclVAT, sumExcl, sumIncl)
 	}
 }
 
 func TestUsageOtherPeriods(t *testing.T) {
 	c := newClient(t)
 	a, b := c.create(), c.create()
-	get := func(id, period string) []api.ListDistributorOrganizationUsage200JSONResponseBody_Item {
-		var s []api.ListDistributorOrganizationUsage200JSONResponseBody_Item
+	get := func(id, period string) []api.UsageStatement {
+		var s []api.UsageStatement
 		c.do("GET", "/distributor/organization/"+id+"/usage?period="+period, "").want(t, 200).decode(t, &s)
 		return s
 	}
 	first := get(a, "2024-02")
-	if len(first) != 1 || len(*first[0].Usage) == 0 || *first[0].TotalExclVat <= 0 || *first[0].Code != "USG-202402-"+a[:8] {
+	if len(first) != 1 || len(first[0].Usage) == 0 || first[0].TotalExclVAT <= 0 || first[0].Code != "USG-202402-"+a[:8] {
 		t.Fatalf("synthetic statement %+v", first)
 	}
 	if again := get(a, "2024-02"); !reflect.DeepEqual(first, again) {
 		t.Errorf("not deterministic:\n%+v\n%+v", first, again)
 	}
-	if reflect.DeepEqual(first, get(a, "2024-03")) || reflect.DeepEqual(*first[0].Usage, *get(b, "2024-02")[0].Usage) &&
+	if reflect.DeepEqual(first, get(a, "2024-03")) || reflect.DeepEqual(first[0].Usage, get(b, "2024-02")[0].Usage) &&
 		reflect.DeepEqual(get(a, "2024-03"), get(b, "2024-03")) {
 		t.Errorf("synthetic statements do not depend on (id, period)")
 	}

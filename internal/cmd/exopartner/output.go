@@ -49,15 +49,15 @@ func (tablePrinter) usage(w io.Writer, statements []wrapper.UsageStatement) erro
 			fmt.Fprintln(t)
 		}
 		fmt.Fprintln(t, "CODE\tCURRENCY\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT\tSTART\tEND")
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", dash(s.Code), dash(s.Currency), number(s.TotalExclVAT), number(s.TotalInclVAT), date(s.Start), date(s.End))
-		if len(s.Lines) == 0 {
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", dash(s.Code), dash(s.Currency), number(s.TotalExclVAT), number(s.TotalInclVAT), date(s.StartDate), date(s.EndDate))
+		if len(s.Usage) == 0 {
 			continue
 		}
 		if err := t.Flush(); err != nil {
 			return err
 		}
 		fmt.Fprintln(t, "  PRODUCT\tVARIABLE\tDESCRIPTION\tQUANTITY\tUNIT\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT")
-		for _, l := range s.Lines {
+		for _, l := range s.Usage {
 			fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", dash(l.Product), dash(l.Variable), dash(l.Description),
 				number(l.Quantity), dash(l.Unit), number(l.TotalExclVAT), number(l.TotalInclVAT))
 		}
@@ -108,9 +108,16 @@ func date(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-// jsonPrinter prints the API's JSON as on the wire: the wrapper's values are
-// converted back to the generated wire types, whose tags carry the API's
-// hyphenated keys ("billing-address", "client-id", "total-excl-vat").
+// jsonPrinter prints what the API answered, as JSON with the API's keys:
+// the client's values are the generated types, so every field the spec
+// declares is printed, including fields a revision adds, with no edit here.
+//
+// Zero versus absent: an optional string, id, date, object or list the
+// API left out is left out, and one it sent empty ("", or a zero date) is
+// left out too; a list it sent as [] stays []. Numbers are always printed:
+// an absent number prints as 0, because a 0 the API sent (a zero quantity
+// or amount) must not disappear. Fields the spec does not declare are not
+// printed: regenerate from a newer spec to see them.
 type jsonPrinter struct{}
 
 func writeJSON(w io.Writer, v any) error {
@@ -120,86 +127,28 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func (jsonPrinter) organizations(w io.Writer, orgs []wrapper.Organization) error {
-	out := make([]api.OrganizationOutput, len(orgs))
-	for i, o := range orgs {
-		out[i] = organizationToAPI(o)
-	}
-	return writeJSON(w, api.ListDistributorOrganizations200JSONResponseBody{Organizations: &out})
+	return writeJSON(w, api.ListDistributorOrganizations200JSONResponseBody{Organizations: orgs})
 }
 
 func (jsonPrinter) organization(w io.Writer, org wrapper.Organization) error {
-	return writeJSON(w, organizationToAPI(org))
+	return writeJSON(w, org)
 }
 
 func (jsonPrinter) usage(w io.Writer, statements []wrapper.UsageStatement) error {
-	return writeJSON(w, usageToAPI(statements))
+	if statements == nil {
+		statements = []wrapper.UsageStatement{} // the API answered an array
+	}
+	return writeJSON(w, statements)
 }
 
 // message prints {"message": ...}, the body terminate and schedule-purge
 // answer with.
 func (jsonPrinter) message(w io.Writer, _ wrapper.ID, _, msg string) error {
-	return writeJSON(w, api.TerminateDistributorOrganization200JSONResponseBody{Message: &msg})
+	return writeJSON(w, api.TerminateDistributorOrganization200JSONResponseBody{Message: msg})
 }
 
-// metering prints {"ok": true}: the API answers 204 with (usually) no body,
-// and its declared schema for that answer is this ok-map, so scripts always
-// get a JSON document to decode.
-func (jsonPrinter) metering(w io.Writer, _ wrapper.ID, _ []wrapper.UsageRecord) error {
-	ok := true
-	return writeJSON(w, api.OkMap{Ok: &ok})
-}
-
-func organizationToAPI(o wrapper.Organization) api.OrganizationOutput {
-	out := api.OrganizationOutput{ClientId: optional(o.ClientID)}
-	if o.ID != (wrapper.ID{}) {
-		out.Id = &o.ID
-	}
-	if o.Status != "" {
-		s := api.OrganizationOutputStatus(o.Status)
-		out.Status = &s
-	}
-	if b := o.BillingAddress; b != (wrapper.BillingAddress{}) {
-		out.BillingAddress = &api.BillingAddress{
-			Name: b.Name, StreetName: b.StreetName, BuildingNumber: optional(b.BuildingNumber),
-			City: b.City, PostalCode: b.PostalCode, Country: b.Country, Address: optional(b.Address),
-		}
-	}
-	return out
-}
-
-func usageToAPI(statements []wrapper.UsageStatement) api.ListDistributorOrganizationUsage200JSONResponseBody {
-	out := make(api.ListDistributorOrganizationUsage200JSONResponseBody, len(statements))
-	for i, s := range statements {
-		lines := make([]api.ListDistributorOrganizationUsage200JSONResponseBody_Usage, len(s.Lines))
-		for j, l := range s.Lines {
-			lines[j] = api.ListDistributorOrganizationUsage200JSONResponseBody_Usage{
-				Product: optional(l.Product), Variable: optional(l.Variable), Description: optional(l.Description),
-				Quantity: &l.Quantity, Unit: optional(l.Unit),
-				TotalExclVat: &l.TotalExclVAT, TotalInclVat: &l.TotalInclVAT,
-			}
-		}
-		out[i] = api.ListDistributorOrganizationUsage200JSONResponseBody_Item{
-			Code: optional(s.Code), Currency: optional(s.Currency),
-			TotalExclVat: &s.TotalExclVAT, TotalInclVat: &s.TotalInclVAT,
-			StartDate: optionalTime(s.Start), EndDate: optionalTime(s.End),
-			Usage: &lines,
-		}
-	}
-	return out
-}
-
-// optional returns nil for "", so empty optional fields stay out of the JSON
-// as they were out of the API's answer.
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func optionalTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
+// metering prints nothing: the API answers 204 No Content, and the exit
+// status (0) is the whole answer. Nothing is invented in its place.
+func (jsonPrinter) metering(io.Writer, wrapper.ID, []wrapper.UsageRecord) error {
+	return nil
 }

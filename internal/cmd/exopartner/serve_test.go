@@ -161,25 +161,25 @@ func TestServe(t *testing.T) {
 		},
 	})
 	status, b := c.do(http.MethodPost, "/distributor/organization", body)
-	var org api.OrganizationOutput
-	if err := json.Unmarshal(b, &org); status != http.StatusOK || err != nil || org.Id == nil || *org.Status != api.Active {
+	var org api.Organization
+	if err := json.Unmarshal(b, &org); status != http.StatusOK || err != nil || org.ID == (wrapper.ID{}) || org.Status != api.StatusActive {
 		t.Fatalf("create: %d %s", status, b)
 	}
-	orgPath := "/distributor/organization/" + org.Id.String()
+	orgPath := "/distributor/organization/" + org.ID.String()
 
 	for _, step := range []struct {
 		method, path string
 		status       int
-		want         api.OrganizationOutputStatus
+		want         api.Status
 	}{
-		{http.MethodGet, orgPath, http.StatusOK, api.Active},
-		{http.MethodPut, orgPath + ":suspend", http.StatusOK, api.Suspended},
-		{http.MethodGet, orgPath, http.StatusOK, api.Suspended},
-		{http.MethodPut, orgPath + ":activate", http.StatusOK, api.Active},
+		{http.MethodGet, orgPath, http.StatusOK, api.StatusActive},
+		{http.MethodPut, orgPath + ":suspend", http.StatusOK, api.StatusSuspended},
+		{http.MethodGet, orgPath, http.StatusOK, api.StatusSuspended},
+		{http.MethodPut, orgPath + ":activate", http.StatusOK, api.StatusActive},
 	} {
 		status, b := c.do(step.method, step.path, nil)
-		var o api.OrganizationOutput
-		if err := json.Unmarshal(b, &o); status != step.status || err != nil || *o.Status != step.want || *o.ClientId != "crm-5001" {
+		var o api.Organization
+		if err := json.Unmarshal(b, &o); status != step.status || err != nil || o.Status != step.want || o.ClientID != "crm-5001" {
 			t.Errorf("%s %s: %d %s", step.method, step.path, status, b)
 		}
 	}
