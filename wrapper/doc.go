@@ -18,7 +18,9 @@
 //     [ErrAuth], [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer].
 //   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
 //     applied; see [Client.EnsureOrganization].
-//   - [*DecodeError]: a 2xx answer whose body could not be decoded.
+//   - [*DecodeError]: a 2xx answer whose body could not be decoded, or that
+//     lacks its result (an organization without id or status). For a create
+//     it also matches [ErrOutcomeUnknown]: the organization may exist.
 //
 // Requests are signed with EXO2-HMAC-SHA256 and retried when a repeat is
 // safe. The raw generated client stays reachable through [Client.Raw]. The

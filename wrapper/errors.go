@@ -90,8 +90,10 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// DecodeError is a 2xx answer whose body could not be decoded: malformed,
-// truncated, too large, or not JSON at all.
+// DecodeError is a 2xx answer whose body could not be decoded (malformed,
+// truncated, too large, or not JSON at all), or that lacks the result the
+// contract always returns (JSON null; an organization without its id or
+// status). Any 2xx status carrying a valid result is a success.
 type DecodeError struct {
 	Operation   string
 	StatusCode  int
