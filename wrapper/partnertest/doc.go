@@ -19,6 +19,13 @@
 // statement; other months get deterministic synthetic statements; the
 // metering endpoint answers 204 with a JSON Content-Type and an empty body.
 //
+// The fake stores and returns the types users of package wrapper get
+// (wrapper.Organization is api.Organization, generated from the spec):
+// [API.Seed] stores an organization carrying any field, [API.Organizations]
+// and [API.Metering] return snapshots in those types. A field a revision of
+// the spec adds flows through with `make generate` and no edit here: a
+// create keeps every request field the output also declares.
+//
 // For retry and resilience tests, [API.InjectFault] makes the next requests
 // of an operation fail in a chosen way (status and Retry-After, dropped
 // connection, truncated or malformed body, HTML error page, oversized body,
