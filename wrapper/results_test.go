@@ -58,9 +58,15 @@ func TestOrganizationAnswersWithoutOrganizationAreDecodeErrors(t *testing.T) {
 		method, suffix string
 		call           func(*wrapper.Client) (wrapper.Organization, error)
 	}{
-		"get":      {"GET", "", func(c *wrapper.Client) (wrapper.Organization, error) { return c.GetOrganization(context.Background(), orgID) }},
-		"activate": {"PUT", ":activate", func(c *wrapper.Client) (wrapper.Organization, error) { return c.ActivateOrganization(context.Background(), orgID) }},
-		"suspend":  {"PUT", ":suspend", func(c *wrapper.Client) (wrapper.Organization, error) { return c.SuspendOrganization(context.Background(), orgID) }},
+		"get": {"GET", "", func(c *wrapper.Client) (wrapper.Organization, error) {
+			return c.GetOrganization(context.Background(), orgID)
+		}},
+		"activate": {"PUT", ":activate", func(c *wrapper.Client) (wrapper.Organization, error) {
+			return c.ActivateOrganization(context.Background(), orgID)
+		}},
+		"suspend": {"PUT", ":suspend", func(c *wrapper.Client) (wrapper.Organization, error) {
+			return c.SuspendOrganization(context.Background(), orgID)
+		}},
 	}
 	for opName, op := range ops {
 		for name, ans := range bodiesWithoutOrganization {
@@ -83,8 +89,8 @@ func TestOrganizationAnswersWithoutOrganizationAreDecodeErrors(t *testing.T) {
 // naming the entry.
 func TestListWithoutOrganizationIsDecodeError(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"organizations":[` + orgJSON + `,{}]}`:               "organizations[1]: the organization has no id",
-		`{"organizations":[{"id":"` + orgIDText + `"}]}`:       "organizations[0]: organization " + orgIDText + " has no status",
+		`{"organizations":[` + orgJSON + `,{}]}`:              "organizations[1]: the organization has no id",
+		`{"organizations":[{"id":"` + orgIDText + `"}]}`:      "organizations[0]: organization " + orgIDText + " has no status",
 		`{"organizations":[{"status":"active","id":null}]}`:   "organizations[0]: the organization has no id",
 		`{"organizations":[` + orgJSON + `,{"status":"x"}]}`:  "organizations[1]: the organization has no id",
 		`{"organizations":[` + orgJSON + `,"not an object"]}`: "organizations[1]",
