@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/exopartner/exopartner/wrapper"
@@ -113,7 +114,7 @@ func TestEnsureOrganization(t *testing.T) {
 		req.ClientID = ""
 		org, created, err := c.EnsureOrganization(ctx, req)
 		var ve *wrapper.ValidationError
-		if !errors.As(err, &ve) || ve.Field != "client-id" || !errors.Is(err, wrapper.ErrInvalidInput) || created || org != (wrapper.Organization{}) {
+		if !errors.As(err, &ve) || ve.Field != "client-id" || !errors.Is(err, wrapper.ErrInvalidInput) || created || !reflect.DeepEqual(org, wrapper.Organization{}) {
 			t.Fatalf("got %+v, created %v, %v; want a *ValidationError for client-id", org, created, err)
 		}
 		ensureCounts(t, srv, 0, 0)
@@ -147,7 +148,7 @@ func TestEnsureOrganization(t *testing.T) {
 		req := uniqueRequest("ensure")
 		srv.InjectFault(opCreateID, 1, partnertest.Fault{Status: http.StatusBadGateway})
 		org, created, err := c.EnsureOrganization(ctx, req)
-		if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.Is(err, wrapper.ErrServer) || created || org != (wrapper.Organization{}) {
+		if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.Is(err, wrapper.ErrServer) || created || !reflect.DeepEqual(org, wrapper.Organization{}) {
 			t.Fatalf("got %+v, created %v, %v; want the unknown outcome", org, created, err)
 		}
 		ensureCounts(t, srv, 2, 1)

@@ -40,7 +40,7 @@ func TestCreateWithoutOrganizationIsOutcomeUnknown(t *testing.T) {
 			if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.As(err, &de) {
 				t.Fatalf("got %+v, %v; want an error matching ErrOutcomeUnknown and *DecodeError", org, err)
 			}
-			if org != (wrapper.Organization{}) {
+			if !reflect.DeepEqual(org, wrapper.Organization{}) {
 				t.Errorf("returned %+v with the error", org)
 			}
 			if n.Load() != 1 {
@@ -77,7 +77,7 @@ func TestOrganizationAnswersWithoutOrganizationAreDecodeErrors(t *testing.T) {
 				if !errors.As(err, &de) || errors.Is(err, wrapper.ErrOutcomeUnknown) {
 					t.Fatalf("got %+v, %v; want a *DecodeError only", org, err)
 				}
-				if de.StatusCode != ans.status || org != (wrapper.Organization{}) {
+				if de.StatusCode != ans.status || !reflect.DeepEqual(org, wrapper.Organization{}) {
 					t.Errorf("DecodeError status %d, organization %+v", de.StatusCode, org)
 				}
 			})

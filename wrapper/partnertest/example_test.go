@@ -1,12 +1,15 @@
 package partnertest_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/exopartner/exopartner/internal/signer"
+	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
@@ -80,4 +83,30 @@ func ExampleAPI_AddOrganizations() {
 	fmt.Println(len(ids), len(api.Organizations()))
 	// Output:
 	// 10000 10000
+}
+
+func ExampleAPI_Seed() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+
+	// Seed an organization exactly as a test needs it: any status, any field.
+	org := srv.Seed(wrapper.Organization{
+		ID:       wrapper.MustParseID("5b0c2a9e-1f6d-4c3b-9a8e-7d6c5b4a3f21"),
+		Status:   wrapper.StatusSuspended,
+		ClientID: "crm-7",
+		BillingAddress: wrapper.BillingAddress{Name: "Gletscher AG", StreetName: "Bahnhofstrasse",
+			City: "Zermatt", PostalCode: "3920", Country: "CH"},
+	})
+
+	// The client reads back the same value, of the same type.
+	client, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	got, err := client.GetOrganization(context.Background(), org.ID)
+	fmt.Println(reflect.DeepEqual(got, org), err)
+	fmt.Println(got.Status, got.ClientID)
+	// Output:
+	// true <nil>
+	// suspended crm-7
 }

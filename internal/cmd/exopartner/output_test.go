@@ -36,7 +36,7 @@ func TestJSONPrintsWhatTheAPISent(t *testing.T) {
 	if out := runOK(t, srv, "--output", "json", "metering-transaction", "--organization", org.ID.String(), "--usage", "partner:idle:0"); out != "" {
 		t.Errorf("metering printed %q", out)
 	}
-	if m := srv.Metering(org.ID); len(m) != 1 || m[0] != (wrapper.UsageRecord{Product: "partner", Variable: "idle"}) {
+	if m := srv.Metering(org.ID); len(m) != 1 || !reflect.DeepEqual(m[0], wrapper.UsageRecord{Product: "partner", Variable: "idle"}) {
 		t.Errorf("the API stored %+v", m)
 	}
 	usage := decode(runOK(t, srv, "--output", "json", "list-distributor-organization-usage", org.ID.String()))
