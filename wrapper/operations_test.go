@@ -154,6 +154,17 @@ func TestApplyMetering(t *testing.T) {
 	}
 }
 
+// A quantity of 0 is a quantity: it goes on the wire.
+func TestApplyMeteringSendsZero(t *testing.T) {
+	c, _ := exactServer(t, wantRequest{method: "POST", path: "/v1.alpha/metering:apply", body: map[string]any{
+		"organization": orgIDText,
+		"usage":        []any{map[string]any{"product": "partner", "variable": "idle", "quantity": 0.0}},
+	}}, answer{status: 204})
+	if err := c.ApplyMetering(context.Background(), orgID, []wrapper.UsageRecord{{Product: "partner", Variable: "idle"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	for _, ans := range []answer{
 		jsonAnswer(`{"id":`),    // truncated
