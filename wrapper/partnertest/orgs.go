@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -167,9 +168,9 @@ func (a *API) Organizations() []api.Organization {
 	defer a.mu.Unlock()
 	list := make([]api.Organization, 0, len(a.order))
 	for _, id := range a.order {
-		list = append(list, a.orgs[id].out)
+		list = append(list, deepCopy(a.orgs[id].out))
 	}
-	return deepCopy(list)
+	return list
 }
 
 // Seed stores an organization directly, without a request (it counts in
@@ -197,9 +198,13 @@ func (a *API) Seed(o api.Organization) api.Organization {
 	return deepCopy(o)
 }
 
-// deepCopy copies v through JSON, so that a copy shares no slice or map with
-// the original whatever fields the generated types gain.
+// deepCopy copies v so that the copy shares no slice, map or pointer with
+// the original, whatever fields the generated types gain: through JSON when
+// its type holds any, by assignment otherwise (the common case, and fast).
 func deepCopy[T any](v T) T {
+	if !holdsReferences(reflect.TypeFor[T]()) {
+		return v
+	}
 	b, err := json.Marshal(v)
 	if err != nil { // generated types always marshal: a bug in the fake
 		panic(fmt.Sprintf("partnertest: copying %T: %v", v, err))
@@ -209,6 +214,28 @@ func deepCopy[T any](v T) T {
 		panic(fmt.Sprintf("partnertest: copying %T: %v", v, err))
 	}
 	return out
+}
+
+// holdsReferences reports whether a copy of a value of type t by assignment
+// can share memory with it. time.Time's location pointer does not count:
+// locations are immutable.
+func holdsReferences(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return holdsReferences(t.Elem())
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return false
+		}
+		for i := range t.NumField() {
+			if holdsReferences(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // AddOrganizations creates n active organizations directly, without
