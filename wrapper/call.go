@@ -47,8 +47,8 @@ const maxErrorBody = 64 << 10
 
 // call runs one operation: the generated client builds and sends the request
 // through the transport chain, then a non-2xx answer becomes an *APIError and
-// a 2xx goes to the generated parser (a 204 with its body dropped). The
-// caller maps the parsed response.
+// a 2xx goes to parse (a 204 with its body dropped), which decodes it into
+// the generated types (decode.go) and refuses a 2xx without its result.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),
@@ -76,8 +76,8 @@ func call[R any](ctx context.Context, c *Client, o operation,
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		// A 204 has no content (RFC 9110), whatever its Content-Type says.
-		// The API declares JSON for metering's 204 and sends nothing; the
-		// generated parser would try to decode that empty body.
+		// The API declares JSON for metering's 204 and sends nothing; a
+		// parser would try to decode that empty body.
 		_ = resp.Body.Close()
 		resp.Body = http.NoBody
 		resp.Header.Del("Content-Type")
