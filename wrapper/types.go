@@ -5,7 +5,8 @@ import "github.com/exopartner/exopartner/api"
 // The API's types are generated from the spec (package api, `make
 // generate`) and exported here under the same names: a field the spec adds
 // reaches users of this package with no edit to it. Optional fields are
-// plain values, left out of the JSON when zero; numbers are always sent.
+// plain values, left out of the JSON when zero, except a metering quantity
+// (0 is sent) and the numbers of answers (encoded even when 0).
 // [ID] (a [github.com/google/uuid.UUID]), [Period] and [PurgeResult] are
 // this package's own.
 type (

@@ -114,9 +114,9 @@ func date(t time.Time) string {
 //
 // Zero versus absent: an optional string, id, date, object or list the
 // API left out is left out, and one it sent empty ("", or a zero date) is
-// left out too; a list it sent as [] stays []. Numbers are always printed:
-// an absent number prints as 0, because a 0 the API sent (a zero quantity
-// or amount) must not disappear. Fields the spec does not declare are not
+// left out too; a list it sent as [] stays []. Numbers and booleans of the
+// answers' own schemas (usage amounts and quantities) are always printed:
+// an absent one prints as 0, because a 0 the API sent must not disappear. Fields the spec does not declare are not
 // printed: regenerate from a newer spec to see them.
 type jsonPrinter struct{}
 
