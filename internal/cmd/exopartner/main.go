@@ -25,7 +25,9 @@
 // overrides the environment.
 //
 // --output table (the default) is for people; --output json prints the API's
-// JSON as on the wire (hyphenated keys), for scripts. -v logs every HTTP
+// JSON as on the wire (hyphenated keys), for scripts: every field the spec
+// declares, and nothing for metering-transaction, whose answer is 204 No
+// Content. -v logs every HTTP
 // attempt to stderr; secrets and signatures are never logged.
 //
 // serve runs the fake Partner API of package partnertest on --addr (base path
