@@ -61,3 +61,7 @@ type PurgeResult struct {
 	Message   string
 	Scheduled bool // true for 202 (purge scheduled), false for 200 (purged)
 }
+
+// The generated id fields are this package's ID (uuid.UUID), not a type of
+// their own: this stops the build if a generator change breaks that.
+var _ ID = Organization{}.ID
