@@ -32,6 +32,14 @@ var (
 // ([Client.EnsureOrganization] does this for creates).
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
 
+// ErrLeavesEndpoint is matched when a request was refused, unsigned and
+// unsent, because it would leave the endpoint's scheme and host, or go over
+// plain http to a host that is not loopback: a redirect followed by the
+// [WithHTTPClient] client's own CheckRedirect, say. For create and metering
+// the redirected request had been sent, so the error also matches
+// [ErrOutcomeUnknown].
+var ErrLeavesEndpoint = transport.ErrRefused
+
 // ErrResponseTooLarge is matched when a response body exceeds the limit set
 // with [WithMaxResponseBytes].
 var ErrResponseTooLarge = transport.ErrBodyTooLarge
