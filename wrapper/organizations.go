@@ -70,7 +70,10 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 
 // TerminateOrganization terminates an organization and returns the API's
 // message (operationId terminate-distributor-organization). A terminated
-// organization accepts no action but [Client.SchedulePurge].
+// organization accepts no action but [Client.SchedulePurge]. When a repeat
+// of terminate answered 409 finds the organization terminated (see
+// [Client.ActivateOrganization]), the message is "organization ID
+// terminated".
 func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, error) {
 	if err := c.checkID(opTerm, "id", id); err != nil {
 		return "", err
