@@ -27,9 +27,9 @@ var (
 
 // ErrOutcomeUnknown is matched when a non-idempotent call (create, metering)
 // failed after the server may have acted: a 5xx or 3xx answer, an answer
-// cut off, or a connection lost after the request was sent. Repeating it blindly could create a second
-// organization or apply metering twice; check first
-// ([Client.EnsureOrganization] does this for creates).
+// cut off, or a connection lost after the request was sent. Repeating it
+// blindly could create a second organization or apply metering twice;
+// check first ([Client.EnsureOrganization] does this for creates).
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
 
 // ErrLeavesEndpoint is matched when a request was refused, unsigned and
