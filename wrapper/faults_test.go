@@ -22,8 +22,8 @@ import (
 const (
 	faultAttempts       = 4
 	faultCap            = 20 * time.Millisecond
-	faultAttemptTimeout = 200 * time.Millisecond
-	faultLatency        = time.Second
+	faultAttemptTimeout = 2 * time.Second // generous: a busy machine must not cut a healthy attempt (or a body being read)
+	faultLatency        = 10 * time.Second
 	faultMaxBody        = 64 << 10
 	faultOversize       = 1 << 20
 )
