@@ -77,16 +77,20 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		last := refused || n >= t.Policy.Attempts || ctx.Err() != nil || !Retryable(req.Method, resp, err, written) ||
 			(req.Body != nil && req.Body != http.NoBody && req.GetBody == nil)
+		now := t.now()
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			// Told to wait: every call waits, this one's last attempt or not.
+			if d, ok := RetryAfter(resp.Header.Get("Retry-After"), now); ok && d <= t.Policy.Cap {
+				t.pause(now.Add(d))
+			}
+		}
 		if !last {
 			var ok bool
-			now := t.now()
 			wait, ok = t.Policy.Wait(n, resp, now)
 			if !ok {
 				last = true // the server asks to wait longer than the policy's cap
 			} else if dl, has := ctx.Deadline(); has && now.Add(wait).After(dl) {
 				last = true // the wait would outlive the caller's deadline
-			} else if resp != nil && resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
-				t.pause(now.Add(wait))
 			}
 		}
 		if last {
