@@ -143,14 +143,20 @@ func orgList(n int) []byte {
 // BenchmarkList10k lists 10 000 organizations. Besides time it reports the
 // cost per organization and the bytes allocated per response byte: with
 // nothing freed in between, allocation bounds the peak memory of the call.
-func BenchmarkList10k(b *testing.B) {
-	const n = 10000
+func BenchmarkList10k(b *testing.B) { benchList(b, 10000) }
+
+// BenchmarkList100k lists 100 000 organizations (about 23 MiB) with the
+// default settings, the size at which the single-answer cap of 10 MiB used
+// to fail the call; the target is a peak heap within 3× the response.
+func BenchmarkList100k(b *testing.B) { benchList(b, 100000) }
+
+func benchList(b *testing.B, n int) {
 	body := orgList(n)
 	srv := cannedServer(b, body)
 	c := benchClient(b, srv)
 	s := signer.New(testKey, testSecret)
 	report := func(b *testing.B, call func()) {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/org")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/org")
 		var worst uint64
 		for range 5 {
 			worst = max(worst, peakHeap(call))
@@ -189,32 +195,52 @@ func BenchmarkList10k(b *testing.B) {
 // BenchmarkUsageForAll reads the usage of 1 000 organizations from
 // partnertest with 20 ms of latency per request, at several concurrencies,
 // and reports wall time as a multiple of the ideal: orgs ÷ concurrency ×
-// latency (plus one listing). The 429 variant answers 10 % of the usage
-// requests with 429 and Retry-After: 1; they must slow the fan-out, not fail it.
+// latency (plus one listing), and the requests answered 429 per run.
+//
+//   - 429s=10pct answers 100 of the usage requests with 429 and
+//     Retry-After: 1; they must slow the fan-out, not fail it.
+//   - throttle-window puts the API in a 1 s throttle window at its 100th
+//     request, as a rate limiter does: every request arriving in the window
+//     is answered 429 with Retry-After: 1. With the client's shared pause,
+//     the other workers wait with the one told to, instead of each hitting
+//     the throttled API in turn (429s/op shows how many did).
 func BenchmarkUsageForAll(b *testing.B) {
 	const orgs, latency = 1000, 20 * time.Millisecond
 	for _, tc := range []struct {
 		concurrency int
-		throttled   bool
-	}{{10, false}, {50, false}, {100, false}, {50, true}} {
+		throttle    string
+	}{{10, ""}, {50, ""}, {100, ""}, {50, "429s=10pct"}, {50, "throttle-window"}} {
 		name := fmt.Sprintf("concurrency=%d", tc.concurrency)
-		if tc.throttled {
-			name += "/429s=10pct"
+		if tc.throttle != "" {
+			name += "/" + tc.throttle
 		}
 		b.Run(name, func(b *testing.B) {
-			srv := partnertest.NewServer()
+			api := partnertest.NewAPI()
+			defer api.Close()
+			api.AddOrganizations(orgs)
+			api.SetLatency(latency)
+			var throttled atomic.Int64
+			window := &throttleWindow{next: api, at: 100, length: time.Second}
+			var h http.Handler = api
+			if tc.throttle == "throttle-window" {
+				h = window
+			}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h.ServeHTTP(&statusRecorder{ResponseWriter: w, throttled: &throttled}, r)
+			}))
 			defer srv.Close()
-			srv.AddOrganizations(orgs)
-			srv.SetLatency(latency)
-			c, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL),
+			c, err := wrapper.New(wrapper.WithCredentials(api.Key(), api.Secret()), wrapper.WithEndpoint(srv.URL+partnertest.BasePath),
 				wrapper.WithRetry(4, 50*time.Millisecond, time.Second))
 			if err != nil {
 				b.Fatal(err)
 			}
 			ideal := time.Duration(orgs/tc.concurrency+1) * latency
 			for b.Loop() {
-				if tc.throttled {
-					srv.InjectFault("list-distributor-organization-usage", orgs/10, partnertest.Fault{Status: 429, RetryAfter: "1"})
+				switch tc.throttle {
+				case "429s=10pct":
+					api.InjectFault("list-distributor-organization-usage", orgs/10, partnertest.Fault{Status: 429, RetryAfter: "1"})
+				case "throttle-window":
+					window.reset()
 				}
 				res, err := c.UsageForAll(context.Background(), wrapper.NewPeriod(2025, time.March), tc.concurrency)
 				if err != nil {
@@ -227,9 +253,50 @@ func BenchmarkUsageForAll(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+			b.ReportMetric(float64(throttled.Load())/float64(b.N), "429s/op")
 		})
 	}
 }
+
+// throttleWindow answers every request 429 (Retry-After: 1) for length
+// from its at-th request on, and passes the others to next.
+type throttleWindow struct {
+	next   http.Handler
+	at     int64
+	length time.Duration
+	n      atomic.Int64
+	end    atomic.Int64 // UnixNano; 0: not opened
+}
+
+func (t *throttleWindow) reset() { t.n.Store(0); t.end.Store(0) }
+
+func (t *throttleWindow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if t.n.Add(1) == t.at {
+		t.end.Store(time.Now().Add(t.length).UnixNano())
+	}
+	if end := t.end.Load(); end != 0 && time.Now().UnixNano() < end {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	t.next.ServeHTTP(w, r)
+}
+
+// statusRecorder counts the 429 answers going through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	throttled *atomic.Int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if code == http.StatusTooManyRequests {
+		s.throttled.Add(1)
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Flush passes on to the ResponseWriter, for answers that stream.
+func (s *statusRecorder) Flush() { _ = http.NewResponseController(s.ResponseWriter).Flush() }
 
 // peakHeap runs f once and returns the peak heap growth seen while it ran,
 // sampled every 20µs from runtime/metrics with GOGC at 10 so the heap tracks

@@ -60,33 +60,52 @@ func call[R any](ctx context.Context, c *Client, o operation,
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	resp, err := send(ctx)
-	if err != nil {
-		return zero, c.transportError(o, err)
+	var maxBody int64
+	if o.id == opList.id {
+		maxBody = c.listMaxBody
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		_ = resp.Body.Close()
-		e := newAPIError(o.id, resp, body)
-		e.Message, e.RequestID = c.redact(e.Message), c.redact(e.RequestID) // a server may echo what it got
-		if resp.StatusCode >= 500 && !o.idempotent {
-			return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
+	if transport.CallFrom(ctx) == nil { // the caller may have put one to learn about the attempts
+		ctx, _ = transport.WithCall(ctx, maxBody)
+	}
+	for {
+		resp, err := send(ctx)
+		if err != nil {
+			return zero, c.transportError(o, err)
 		}
-		return zero, e
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			_ = resp.Body.Close()
+			e := newAPIError(o.id, resp, body)
+			e.Message, e.RequestID = c.redact(e.Message), c.redact(e.RequestID) // a server may echo what it got
+			// A 3xx is never followed (the API does not redirect): whatever
+			// redirected a create or metering may have passed it on.
+			if !o.idempotent && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
+				return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
+			}
+			return zero, e
+		}
+		if resp.StatusCode == http.StatusNoContent {
+			// A 204 has no content (RFC 9110), whatever its Content-Type says.
+			// The API declares JSON for metering's 204 and sends nothing; the
+			// parser would try to decode that empty body.
+			_ = resp.Body.Close()
+			resp.Body = http.NoBody
+			resp.Header.Del("Content-Type")
+		}
+		r, err := parse(resp)
+		if err != nil {
+			// An answer cut off while read: the transport's policy says
+			// whether to send the call again.
+			if c.retry.RetryRead(ctx) {
+				continue
+			}
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				err = fmt.Errorf("%w (then: %w)", err, cerr) // the deadline ended the call
+			}
+			return zero, c.decodeError(o, resp, err)
+		}
+		return r, nil
 	}
-	if resp.StatusCode == http.StatusNoContent {
-		// A 204 has no content (RFC 9110), whatever its Content-Type says.
-		// The API declares JSON for metering's 204 and sends nothing; a
-		// parser would try to decode that empty body.
-		_ = resp.Body.Close()
-		resp.Body = http.NoBody
-		resp.Header.Del("Content-Type")
-	}
-	r, err := parse(resp)
-	if err != nil {
-		return zero, c.decodeError(o, resp, err)
-	}
-	return r, nil
 }
 
 // transportError wraps a failure to get any answer with the operationId. For

@@ -19,8 +19,13 @@ const Version = "0.1.0"
 
 // Defaults of the transport.
 const (
+	// DefaultMaxResponseBytes caps every answer but the list of
+	// organizations (see [WithMaxResponseBytes]).
 	DefaultMaxResponseBytes = 10 << 20
-	DefaultAttemptTimeout   = 30 * time.Second
+	// DefaultMaxListResponseBytes caps the list of organizations, about
+	// 230 bytes per organization: room for over a million.
+	DefaultMaxListResponseBytes = 256 << 20
+	DefaultAttemptTimeout       = 30 * time.Second
 	// DefaultMaxIdleConnsPerHost is the idle connection pool of the
 	// transport New builds when no WithHTTPClient is given.
 	DefaultMaxIdleConnsPerHost = 64
@@ -36,14 +41,35 @@ const (
 // retried on connection errors, 429, 502, 503 and 504; create and metering
 // only when the server certainly did not act (429, or a connection that
 // failed before the request was written). Otherwise they fail with an error
-// matching [ErrOutcomeUnknown].
+// matching [ErrOutcomeUnknown]. A 429 whose Retry-After the cap allows pauses
+// every call of the client until then, not only the one told to wait; a
+// longer Retry-After ends the call at once (see [WithRetry]).
+//
+// A read whose answer is cut off while its body is read (a reset, an early
+// EOF, the per-attempt deadline) is sent again like any other connection
+// failure, within the same attempts; create and metering never are (their
+// outcome is unknown).
+//
+// Redirects are never followed: the Partner API does not redirect, and a
+// signature sent elsewhere could be replayed. A 3xx answer is an *[APIError];
+// for create and metering it is also [ErrOutcomeUnknown], as a 5xx is, since
+// whatever redirected the request may have passed it on. When the
+// [WithHTTPClient] client follows redirects itself, no request leaves the
+// endpoint's scheme and host, and none goes over plain http to a host that
+// is not loopback (unless [WithInsecure]): such a hop is refused unsigned.
+//
+// When the last call is done, [Client.CloseIdleConnections] releases the
+// client's idle connections.
 type Client struct {
-	raw      *api.ClientWithResponses
-	endpoint string
-	key      string
-	redact   func(string) string
-	timeout  time.Duration
-	validate bool
+	raw         *api.ClientWithResponses
+	hc          *http.Client
+	retry       *transport.Retry
+	endpoint    string
+	key         string
+	redact      func(string) string
+	timeout     time.Duration
+	validate    bool
+	listMaxBody int64 // the list operation's body cap
 }
 
 // New returns a Client. Credentials come from [WithCredentials], else
@@ -52,9 +78,12 @@ type Client struct {
 // defaultAccount). Missing or half-set credentials are an error matching
 // [ErrNoCredentials] that says what was tried.
 func New(opts ...Option) (*Client, error) {
-	c := &config{attemptTimeout: DefaultAttemptTimeout, maxBody: DefaultMaxResponseBytes, now: time.Now}
+	c := &config{attemptTimeout: DefaultAttemptTimeout, now: time.Now}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.optErr != nil {
+		return nil, c.optErr
 	}
 	if err := resolveCredentials(c); err != nil {
 		return nil, err
@@ -74,6 +103,10 @@ func New(opts ...Option) (*Client, error) {
 	if c.httpClient != nil {
 		*hc = *c.httpClient
 	}
+	if hc.CheckRedirect == nil {
+		// The API never redirects: a 3xx is the answer, not a hop to follow.
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
 	base := hc.Transport
 	if base == nil {
 		// http.DefaultTransport keeps 2 idle connections per host: any
@@ -86,13 +119,18 @@ func New(opts ...Option) (*Client, error) {
 	if c.retry != nil {
 		policy = transport.Policy{Attempts: c.retry.attempts, Base: c.retry.base, Cap: c.retry.cap}
 	}
-	hc.Transport = &transport.Retry{
-		Next:           &transport.Sign{Signer: s, Next: base},
+	maxBody, listMaxBody := c.maxBody, c.maxBody
+	if maxBody == 0 {
+		maxBody, listMaxBody = DefaultMaxResponseBytes, DefaultMaxListResponseBytes
+	}
+	retry := &transport.Retry{
+		Next:           &transport.Sign{Signer: s, Next: base, Scheme: endpoint.Scheme, Host: endpoint.Host, AllowHTTP: c.insecure},
 		Policy:         policy,
 		AttemptTimeout: c.attemptTimeout,
-		MaxBody:        c.maxBody,
+		MaxBody:        maxBody,
 		Logger:         c.logger,
 	}
+	hc.Transport = retry
 
 	ua := fmt.Sprintf("exopartner/%s %s", Version, "go/"+runtime.Version())
 	if c.userAgent != "" {
@@ -105,19 +143,28 @@ func New(opts ...Option) (*Client, error) {
 	for _, e := range c.editors {
 		editors = append(editors, api.WithRequestEditorFn(api.RequestEditorFn(e)))
 	}
-	raw, err := api.NewClientWithResponses(endpoint, editors...)
+	raw, err := api.NewClientWithResponses(endpoint.String(), editors...)
 	if err != nil {
 		return nil, fmt.Errorf("exopartner: %w", err)
 	}
 	return &Client{
-		raw:      raw,
-		endpoint: endpoint,
-		key:      c.key,
-		redact:   redactor(c.secret),
-		timeout:  c.timeout,
-		validate: !c.noValidation,
+		raw:         raw,
+		hc:          hc,
+		retry:       retry,
+		endpoint:    endpoint.String(),
+		key:         c.key,
+		redact:      redactor(c.secret),
+		timeout:     c.timeout,
+		validate:    !c.noValidation,
+		listMaxBody: listMaxBody,
 	}, nil
 }
+
+// CloseIdleConnections closes the idle connections of the client's
+// transport (the one [WithHTTPClient] gave, or the one New built), through
+// the retry and signing layers. Calls made later open new ones. Use it when
+// the client is no longer needed, so that no connection is left open.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 
 // Raw returns the generated client, with signing and retries in place, for
 // what the wrapper does not cover. Its types live in package api.
@@ -126,7 +173,8 @@ func (c *Client) Raw() *api.ClientWithResponses { return c.raw }
 // Endpoint returns the endpoint calls go to.
 func (c *Client) Endpoint() string { return c.endpoint }
 
-// String describes the client without its secret.
+// String describes the client without its secret. (The endpoint never
+// carries a password: New refuses one.)
 func (c *Client) String() string {
 	return fmt.Sprintf("exopartner.Client{endpoint: %s, key: %s, secret: [REDACTED]}", c.endpoint, c.key)
 }

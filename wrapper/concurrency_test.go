@@ -58,7 +58,7 @@ func TestConcurrentMixedOperations(t *testing.T) {
 	var (
 		none        partnertest.Fault
 		unavailable = partnertest.Fault{Status: http.StatusServiceUnavailable}
-		throttled   = partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}
+		throttled   = partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"} // within the cap: repeated
 	)
 
 	// Format the client over and over while it works.

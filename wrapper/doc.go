@@ -14,8 +14,11 @@
 //
 //   - [*ValidationError] (errors.Is [ErrInvalidInput]): the input broke the
 //     API's contract; nothing was sent.
-//   - [*APIError]: the API answered non-2xx; errors.Is matches [ErrClient],
-//     [ErrAuth], [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer].
+//   - [*APIError]: the API answered non-2xx (a 3xx included: redirects are
+//     never followed); errors.Is matches [ErrClient], [ErrAuth],
+//     [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer]. A 429
+//     whose Retry-After is longer than the retry cap carries it in
+//     RetryAfter.
 //   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
 //     applied; see [Client.EnsureOrganization].
 //   - [*DecodeError]: a 2xx answer whose body could not be decoded, or that
@@ -23,6 +26,6 @@
 //     it also matches [ErrOutcomeUnknown]: the organization may exist.
 //
 // Requests are signed with EXO2-HMAC-SHA256 and retried when a repeat is
-// safe. The raw generated client stays reachable through [Client.Raw]. The
+// safe (see [Client] for the rules, redirects and throttling). The raw generated client stays reachable through [Client.Raw]. The
 // package partnertest provides an in-memory Partner API for tests.
 package wrapper

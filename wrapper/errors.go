@@ -26,11 +26,19 @@ var (
 )
 
 // ErrOutcomeUnknown is matched when a non-idempotent call (create, metering)
-// failed after the server may have acted: a 5xx answer, or a connection lost
-// after the request was sent. Repeating it blindly could create a second
-// organization or apply metering twice; check first
-// ([Client.EnsureOrganization] does this for creates).
+// failed after the server may have acted: a 5xx or 3xx answer, an answer
+// cut off, or a connection lost after the request was sent. Repeating it
+// blindly could create a second organization or apply metering twice;
+// check first ([Client.EnsureOrganization] does this for creates).
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
+
+// ErrLeavesEndpoint is matched when a request was refused, unsigned and
+// unsent, because it would leave the endpoint's scheme and host, or go over
+// plain http to a host that is not loopback: a redirect followed by the
+// [WithHTTPClient] client's own CheckRedirect, say. For create and metering
+// the redirected request had been sent, so the error also matches
+// [ErrOutcomeUnknown].
+var ErrLeavesEndpoint = transport.ErrRefused
 
 // ErrResponseTooLarge is matched when a response body exceeds the limit set
 // with [WithMaxResponseBytes].
@@ -66,7 +74,7 @@ type APIError struct {
 	StatusCode int           // HTTP status
 	Message    string        // the server's message, or a cut of its body
 	RequestID  string        // from the response's request id header, if any
-	RetryAfter time.Duration // from Retry-After, if any
+	RetryAfter time.Duration // from Retry-After, if any: how long the server asked to wait before a repeat
 }
 
 func (e *APIError) Error() string {

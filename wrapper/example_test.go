@@ -160,3 +160,26 @@ func ExampleClient_UsageForAll() {
 	fmt.Println(len(results), "organizations,", failed, "failed")
 	// Output: 25 organizations, 0 failed
 }
+
+// A 429 whose Retry-After is longer than the retry cap is not repeated
+// early: the call fails at once, and the error says how long the server
+// asked to wait. (Within the cap, the client waits by itself, and pauses
+// its other calls too.)
+func ExampleWithRetry_rateLimited() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+	client, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL),
+		wrapper.WithRetry(4, 200*time.Millisecond, 10*time.Second))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.CloseIdleConnections()
+	srv.InjectFault("list-distributor-organizations", 1, partnertest.Fault{Status: 429, RetryAfter: "60"})
+
+	_, err = client.ListOrganizations(context.Background())
+	var apiErr *wrapper.APIError
+	if errors.Is(err, wrapper.ErrRateLimited) && errors.As(err, &apiErr) {
+		fmt.Println("rate limited; retry after", apiErr.RetryAfter)
+	}
+	// Output: rate limited; retry after 1m0s
+}

@@ -17,13 +17,13 @@ import (
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
-// The settings of the fault matrix: Retry-After "1" is capped to faultCap,
-// and a fault's latency outlives faultAttemptTimeout.
+// The settings of the fault matrix: Retry-After "1" is longer than
+// faultCap, and a fault's latency outlives faultAttemptTimeout.
 const (
 	faultAttempts       = 4
 	faultCap            = 20 * time.Millisecond
-	faultAttemptTimeout = 200 * time.Millisecond
-	faultLatency        = time.Second
+	faultAttemptTimeout = 2 * time.Second // generous: a busy machine must not cut a healthy attempt (or a body being read)
+	faultLatency        = 10 * time.Second
 	faultMaxBody        = 64 << 10
 	faultOversize       = 1 << 20
 )
@@ -34,6 +34,7 @@ const (
 	opListID     = "list-distributor-organizations"
 	opGetID      = "get-distributor-organization"
 	opUsageID    = "list-distributor-organization-usage"
+	opTermID     = "terminate-distributor-organization"
 )
 
 // startFake starts a partnertest server that fails t on any answer breaking
@@ -188,7 +189,8 @@ type matrixFault struct {
 }
 
 var matrixFaults = []matrixFault{
-	{"429", partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}},
+	{"429", partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"}},
+	{"429long", partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}},
 	{"500", partnertest.Fault{Status: http.StatusInternalServerError}},
 	{"502", partnertest.Fault{Status: http.StatusBadGateway}},
 	{"503", partnertest.Fault{Status: http.StatusServiceUnavailable}},
@@ -207,6 +209,7 @@ type faultOutcome struct {
 	ok       bool
 	requests int     // requests the fake saw for the operation
 	applied  int     // times the operation was carried out
+	others   int     // requests the fake saw for other operations
 	status   int     // fails with an *APIError of this status
 	decode   bool    // fails with a *DecodeError naming the operation
 	unknown  bool    // fails matching ErrOutcomeUnknown (and only then)
@@ -239,8 +242,12 @@ func (o faultOutcome) String() string {
 func expectOutcome(f partnertest.Fault, idempotent bool, opID string) faultOutcome {
 	retried := faultOutcome{ok: true, requests: 2, applied: 1}
 	switch {
+	// A Retry-After longer than the cap: never repeated before the
+	// server's time, so the 429 is the answer, with its Retry-After.
+	case f.Status == http.StatusTooManyRequests && f.RetryAfter == "1":
+		return faultOutcome{requests: 1, status: http.StatusTooManyRequests, is: []error{wrapper.ErrRateLimited}}
 	// 429 says the server did not act: every operation is retried, after
-	// Retry-After (capped).
+	// Retry-After.
 	case f.Status == http.StatusTooManyRequests:
 		return retried
 	// A lost connection: idempotent operations are retried (by the client,
@@ -260,8 +267,15 @@ func expectOutcome(f partnertest.Fault, idempotent bool, opID string) faultOutco
 	// A 204 has no body to cut: partnertest sends it whole.
 	case f.Truncate && opID == opMeteringID:
 		return faultOutcome{ok: true, requests: 1, applied: 1}
-	// The operation was carried out but its answer cut: a DecodeError, never
-	// retried (the answer came); for a create the organization exists.
+	// The operation was carried out but its answer cut. Idempotent
+	// operations are sent again; terminate's repeat is answered 409 (the
+	// organization is terminated), so the client reads the organization and
+	// finds it terminated: success.
+	case f.Truncate && opID == opTermID:
+		return faultOutcome{ok: true, requests: 2, applied: 1, others: 1}
+	case f.Truncate && idempotent:
+		return faultOutcome{ok: true, requests: 2, applied: 2}
+	// For create, never repeated: a DecodeError, and the organization exists.
 	case f.Truncate:
 		return faultOutcome{requests: 1, applied: 1, decode: true, unknown: !idempotent}
 	// 502, 503, 504 (JSON or an HTML page) are retried by idempotent
@@ -317,12 +331,13 @@ func TestFaultMatrix(t *testing.T) {
 				if got := srv.Applied(op.id); got != want.applied {
 					t.Errorf("applied %d times, want %d", got, want.applied)
 				}
-				if got := srv.Requests(""); got != want.requests {
-					t.Errorf("%d requests in all, want %d", got, want.requests)
+				if got := srv.Requests(""); got != want.requests+want.others {
+					t.Errorf("%d requests in all, want %d", got, want.requests+want.others)
 				}
 				checkNotDoubled(t, srv, op.id, s, f.fault)
-				if f.fault.Status == http.StatusTooManyRequests && (elapsed < faultCap || elapsed > 900*time.Millisecond) {
-					t.Errorf("took %v: Retry-After 1 should be waited, capped to %v", elapsed, faultCap)
+				var ae *wrapper.APIError
+				if f.fault.RetryAfter == "1" && (!errors.As(err, &ae) || ae.RetryAfter != time.Second) {
+					t.Errorf("got %v, want an *APIError whose RetryAfter is the server's 1s", err)
 				}
 			})
 		}
@@ -333,10 +348,7 @@ func TestFaultMatrix(t *testing.T) {
 // once, in the fake's state as well as in its counts.
 func checkNotDoubled(t *testing.T, srv *partnertest.Server, opID string, s matrixSeed, f partnertest.Fault) {
 	t.Helper()
-	wantRequests := 1
-	if f.Status == http.StatusTooManyRequests {
-		wantRequests = 2
-	}
+	wantRequests := expectOutcome(f, false, opID).requests
 	switch opID {
 	case opCreateID:
 		if n := orgsWithClientID(srv, s.req.ClientID); n != srv.Applied(opID) || n > 1 {
@@ -421,13 +433,14 @@ func TestPersistentFaults(t *testing.T) {
 		is       []error
 	}{
 		{opGetID, partnertest.Fault{Status: http.StatusServiceUnavailable}, faultAttempts, []error{wrapper.ErrServer}},
-		{opListID, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}, faultAttempts, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
-		{opCreateID, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}, faultAttempts, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
+		{opListID, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"}, faultAttempts, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
+		{opCreateID, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"}, faultAttempts, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
+		{opCreateID, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}, 1, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
 		{opMeteringID, partnertest.Fault{Status: http.StatusTooManyRequests}, faultAttempts, []error{wrapper.ErrRateLimited, wrapper.ErrClient}},
 		{opCreateID, partnertest.Fault{Status: http.StatusServiceUnavailable}, 1, []error{wrapper.ErrServer, wrapper.ErrOutcomeUnknown}},
 	} {
 		op := ops[tt.op]
-		t.Run(fmt.Sprintf("%s/%d", tt.op, tt.fault.Status), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%d/%s", tt.op, tt.fault.Status, tt.fault.RetryAfter), func(t *testing.T) {
 			t.Parallel()
 			srv := startFake(t)
 			c := fakeClient(t, srv)

@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -9,6 +11,17 @@ import (
 
 // Option configures a Client in [New].
 type Option func(*config)
+
+// ErrInvalidOption is matched by the error of [New] when an option's value
+// has no meaning (a zero or negative limit, say). The error names the option.
+var ErrInvalidOption = errors.New("invalid option")
+
+// refuse records that an option's value is refused; New reports the first.
+func (c *config) refuse(format string, args ...any) {
+	if c.optErr == nil {
+		c.optErr = fmt.Errorf("exopartner: %s: %w", fmt.Sprintf(format, args...), ErrInvalidOption)
+	}
+}
 
 // RequestEditor changes a request before it is signed and sent, e.g. to add
 // a header. It runs once per call, before retries.
@@ -28,8 +41,9 @@ type config struct {
 	insecure       bool
 	noValidation   bool
 	retry          *retryPolicy
-	maxBody        int64
+	maxBody        int64 // 0: the defaults, per operation
 	now            func() time.Time
+	optErr         error // the first option refused
 }
 
 // retryPolicy mirrors transport.Policy for the options.
@@ -64,11 +78,29 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpCli
 func WithUserAgent(suffix string) Option { return func(c *config) { c.userAgent = suffix } }
 
 // WithTimeout bounds each call, retries and waits included (default none:
-// the caller's context decides).
-func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+// the caller's context decides). 0 means no bound, the default; a negative
+// duration is refused by New with an error matching [ErrInvalidOption].
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.refuse("WithTimeout(%v): must be positive, or 0 for no bound", d)
+		}
+		c.timeout = d
+	}
+}
 
-// WithAttemptTimeout bounds each attempt of a call (default 30 s).
-func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.attemptTimeout = d } }
+// WithAttemptTimeout bounds each attempt of a call (default 30 s). It must
+// be positive: New refuses 0 or less with an error matching
+// [ErrInvalidOption] (the caller's context and [WithTimeout] bound the whole
+// call).
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.refuse("WithAttemptTimeout(%v): must be positive", d)
+		}
+		c.attemptTimeout = d
+	}
+}
 
 // WithLogger sets a logger receiving one debug record per attempt, with the
 // operation, method, path, status, duration and attempt number. Secrets and
@@ -76,8 +108,15 @@ func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.att
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithRequestEditor adds a function run on every request before signing.
+// A nil function is refused by New with an error matching [ErrInvalidOption].
 func WithRequestEditor(fn RequestEditor) Option {
-	return func(c *config) { c.editors = append(c.editors, fn) }
+	return func(c *config) {
+		if fn == nil {
+			c.refuse("WithRequestEditor(nil): want a function")
+			return
+		}
+		c.editors = append(c.editors, fn)
+	}
 }
 
 // WithoutValidation turns off the client-side checks of inputs against the
@@ -87,13 +126,45 @@ func WithoutValidation() Option { return func(c *config) { c.noValidation = true
 // WithRetry sets the retry policy: attempts in all (first included), base
 // backoff and cap. The default is 4 attempts, 200 ms, 10 s. Only repeats that
 // are safe are made; see [Client] for the rules.
+//
+// The cap bounds every wait, Retry-After included: a 429 whose Retry-After
+// is longer than the cap is not repeated but returned at once, as an
+// *[APIError] matching [ErrRateLimited] whose RetryAfter says how long the
+// server asked to wait.
+//
+// attempts must be at least 1 (1: no retries), and 0 ≤ base ≤ cap (base 0:
+// repeat without waiting). Other values are refused by New with an error
+// matching [ErrInvalidOption].
 func WithRetry(attempts int, base, cap time.Duration) Option {
-	return func(c *config) { c.retry = &retryPolicy{attempts, base, cap} }
+	return func(c *config) {
+		switch {
+		case attempts < 1:
+			c.refuse("WithRetry(%d, %v, %v): attempts must be at least 1", attempts, base, cap)
+		case base < 0 || cap < base:
+			c.refuse("WithRetry(%d, %v, %v): want 0 ≤ base ≤ cap", attempts, base, cap)
+		}
+		c.retry = &retryPolicy{attempts, base, cap}
+	}
 }
 
 // WithoutRetries makes every call a single attempt.
 func WithoutRetries() Option { return WithRetry(1, 0, 0) }
 
-// WithMaxResponseBytes caps response bodies (default 10 MiB). A larger body
-// fails the call with an error matching [ErrResponseTooLarge].
-func WithMaxResponseBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
+// WithMaxResponseBytes caps response bodies, for every operation. A larger
+// body fails the call with an error matching [ErrResponseTooLarge]. n must
+// be positive: New refuses 0 or less with an error matching
+// [ErrInvalidOption].
+//
+// The default is per operation: [DefaultMaxResponseBytes] (10 MiB) for
+// every answer but the list of organizations, which grows with the
+// distributor and gets [DefaultMaxListResponseBytes] (256 MiB, above a
+// million organizations). The list is decoded as it streams in, so its cap
+// bounds a hostile body without holding it.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			c.refuse("WithMaxResponseBytes(%d): must be positive", n)
+		}
+		c.maxBody = n
+	}
+}

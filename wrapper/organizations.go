@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/transport"
 )
 
 // ListOrganizations returns every organization of the distributor
@@ -28,6 +30,12 @@ func (c *Client) GetOrganization(ctx context.Context, id ID) (Organization, erro
 
 // ActivateOrganization re-activates a suspended organization and returns it
 // (operationId activate-distributor-organization).
+//
+// The actions (activate, suspend, terminate) are retried like reads. When a
+// repeat made after an attempt the server may have carried out (a 5xx, a
+// lost connection, a cut-off answer) is answered 409, the organization is
+// read: if it is in the action's target state, the action succeeded (the
+// conflict was its own effect); otherwise the *APIError 409 is returned.
 func (c *Client) ActivateOrganization(ctx context.Context, id ID) (Organization, error) {
 	return organizationAction(ctx, c, opActivate, id, c.raw.ClientInterface.ActivateDistributorOrganization)
 }
@@ -57,7 +65,10 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 
 // TerminateOrganization terminates an organization and returns the API's
 // message (operationId terminate-distributor-organization). A terminated
-// organization accepts no action but [Client.SchedulePurge].
+// organization accepts no action but [Client.SchedulePurge]. When a repeat
+// of terminate answered 409 finds the organization terminated (see
+// [Client.ActivateOrganization]), the message is "organization ID
+// terminated".
 func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, error) {
 	if err := c.checkID(opTerm, "id", id); err != nil {
 		return "", err
@@ -65,8 +76,15 @@ func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, erro
 	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return c.raw.ClientInterface.TerminateDistributorOrganization(ctx, id, eds...)
 	}
-	r, err := call(ctx, c, opTerm, send, decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody])
-	return r.Message, err
+	actx, st := transport.WithCall(ctx, 0)
+	r, err := call(actx, c, opTerm, send, decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody])
+	if err != nil {
+		if _, ok := c.actedBefore(ctx, st, err, id, StatusTerminated); ok {
+			return fmt.Sprintf("organization %s terminated", id), nil
+		}
+		return "", err
+	}
+	return r.Message, nil
 }
 
 // SchedulePurge schedules the deletion of all data of a terminated
@@ -98,9 +116,43 @@ func organizationAction(ctx context.Context, c *Client, o operation, id ID,
 	if err := c.checkID(o, "id", id); err != nil {
 		return Organization{}, err
 	}
-	return call(ctx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
+	actx, st := transport.WithCall(ctx, 0)
+	org, err := call(actx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
 		return send(ctx, id, eds...)
 	}, decodeOrganization)
+	if err != nil {
+		if target, ok := actionTargets[o.id]; ok {
+			if org, ok := c.actedBefore(ctx, st, err, id, target); ok {
+				return org, nil
+			}
+		}
+		return Organization{}, err
+	}
+	return org, nil
+}
+
+// actionTargets is the status each action leaves an organization in.
+var actionTargets = map[string]Status{
+	opActivate.id: StatusActive,
+	opSuspend.id:  StatusSuspended,
+	opTerm.id:     StatusTerminated,
+}
+
+// actedBefore handles an action repeated after an attempt the server may
+// have carried out (a 5xx, a lost connection, a cut-off answer), whose
+// repeat was answered 409: the conflict may be the first attempt's own
+// effect (terminating a terminated organization, say). It reads the
+// organization and reports success when it is in the action's target
+// state. Otherwise, or if the read fails, the conflict stands.
+func (c *Client) actedBefore(ctx context.Context, st *transport.Call, err error, id ID, target Status) (Organization, bool) {
+	if !errors.Is(err, ErrConflict) || !st.MayHaveActed() {
+		return Organization{}, false
+	}
+	org, gerr := c.GetOrganization(ctx, id)
+	if gerr != nil || org.Status != target {
+		return Organization{}, false
+	}
+	return org, true
 }
 
 // checkID refuses the zero ID before anything is sent.

@@ -12,7 +12,7 @@ import (
 type Policy struct {
 	Attempts int           // total attempts, first included; < 2 disables retries
 	Base     time.Duration // first backoff ceiling
-	Cap      time.Duration // largest wait, Retry-After included
+	Cap      time.Duration // largest wait; a longer Retry-After ends the retries
 }
 
 // DefaultPolicy is 4 attempts, 200 ms base, 10 s cap.
@@ -45,21 +45,33 @@ func Retryable(method string, resp *http.Response, err error, written bool) bool
 
 // Wait returns how long to wait before attempt n+1 (n counts from 1):
 // Retry-After when the response carries one, else capped exponential backoff
-// with full jitter, uniform in [0, min(Cap, Base·2^(n-1))).
-func (p Policy) Wait(n int, resp *http.Response, now time.Time) time.Duration {
+// with full jitter, uniform in [0, min(Cap, Base·2^(n-1))). ok is false when
+// Retry-After asks for longer than Cap: the request must not be repeated
+// before the server's time, and waiting that long is more than the policy
+// allows, so the answer is final.
+func (p Policy) Wait(n int, resp *http.Response, now time.Time) (d time.Duration, ok bool) {
 	if resp != nil {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), now); ok {
-			return min(d, p.Cap)
+			return d, d <= p.Cap
 		}
 	}
-	ceiling := p.Cap
-	if n-1 < 32 {
-		ceiling = min(p.Cap, p.Base<<(n-1))
+	if ceiling := p.ceiling(n); ceiling > 0 {
+		return rand.N(ceiling), true
 	}
-	if ceiling <= 0 {
-		return 0
+	return 0, true
+}
+
+// ceiling is min(Cap, Base·2^(n-1)), doubling with saturation so that no
+// base and no number of attempts can overflow it.
+func (p Policy) ceiling(n int) time.Duration {
+	c := p.Base
+	for i := 1; i < n && c < p.Cap; i++ {
+		if c > p.Cap/2 {
+			return p.Cap
+		}
+		c *= 2
 	}
-	return rand.N(ceiling)
+	return min(c, p.Cap)
 }
 
 // RetryAfter parses a Retry-After value: delay-seconds or an HTTP-date.

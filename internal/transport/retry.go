@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -27,6 +28,13 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 // Retry is a RoundTripper that repeats failed attempts as its Policy allows,
 // bounds each attempt by AttemptTimeout, caps response bodies at MaxBody and
 // logs one debug record per attempt to Logger.
+//
+// A 429 answer with a Retry-After the policy honours pauses every call going
+// through this Retry, not only the one that was told: no attempt starts
+// before the pause ends (each still honours its own context). A throttled
+// API is then not hit by the other workers of a fan-out in the meantime.
+//
+// A Retry must not be copied after first use.
 type Retry struct {
 	Next           http.RoundTripper
 	Policy         Policy
@@ -35,21 +43,53 @@ type Retry struct {
 	Logger         *slog.Logger  // nil: no logging
 	Now            func() time.Time
 	Sleep          func(ctx context.Context, d time.Duration) error
+
+	mu       sync.Mutex
+	pauseEnd time.Time // no attempt starts before
 }
 
 // RoundTrip sends req, retrying as the policy allows. A retried request is
 // rebuilt from req.GetBody, so every attempt sends (and Sign signs) the same
-// bytes.
+// bytes. When req's context carries a [Call], attempts are counted there, so
+// a call sent again after its answer was cut off ([Retry.RetryRead]) shares
+// one attempt budget.
 func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	for n := 1; ; n++ {
-		resp, err, written := t.attempt(req, n)
-		last := n >= t.Policy.Attempts || ctx.Err() != nil || !Retryable(req.Method, resp, err, written) ||
+	call := callFrom(ctx)
+	if call == nil {
+		call = &Call{}
+	}
+	var wait time.Duration // before the next attempt
+	for {
+		wait = max(wait, t.pauseLeft())
+		if wait > 0 {
+			if err := t.sleep(ctx, wait); err != nil {
+				return nil, &AttemptError{Err: err, Written: Idempotent(req.Method), Attempts: call.Attempts()} // a repeat was allowed: the server did not act
+			}
+		}
+		n := call.startAttempt(req.Method)
+		resp, err, written := t.attempt(req, n, call)
+		refused := errors.Is(err, ErrRefused)
+		if refused && req.Response != nil {
+			// A redirect hop refused: the request that was redirected had
+			// been sent, and answered by whoever redirected it.
+			written = true
+		}
+		last := refused || n >= t.Policy.Attempts || ctx.Err() != nil || !Retryable(req.Method, resp, err, written) ||
 			(req.Body != nil && req.Body != http.NoBody && req.GetBody == nil)
-		var wait time.Duration
+		now := t.now()
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			// Told to wait: every call waits, this one's last attempt or not.
+			if d, ok := RetryAfter(resp.Header.Get("Retry-After"), now); ok && d <= t.Policy.Cap {
+				t.pause(now.Add(d))
+			}
+		}
 		if !last {
-			wait = t.Policy.Wait(n, resp, t.now())
-			if dl, ok := ctx.Deadline(); ok && t.now().Add(wait).After(dl) {
+			var ok bool
+			wait, ok = t.Policy.Wait(n, resp, now)
+			if !ok {
+				last = true // the server asks to wait longer than the policy's cap
+			} else if dl, has := ctx.Deadline(); has && now.Add(wait).After(dl) {
 				last = true // the wait would outlive the caller's deadline
 			}
 		}
@@ -59,17 +99,72 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return resp, nil
 		}
+		if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+			call.markActed() // a 5xx or a lost connection: the server may have acted
+		}
 		if resp != nil {
 			drain(resp)
-		}
-		if err := t.sleep(ctx, wait); err != nil {
-			return nil, &AttemptError{Err: err, Written: Idempotent(req.Method), Attempts: n} // a repeat was allowed: the server did not act
 		}
 	}
 }
 
+// RetryRead is for the code reading an answer of a call whose context
+// carries a [Call]: after reading the body failed, it reports whether the
+// call may be sent again, and waits the policy's backoff first. It says yes
+// only when the body was cut off by the connection (a reset, an early EOF, a
+// per-attempt deadline), the method is idempotent, the call's attempt budget
+// is not spent, and the wait ends before the context's deadline. A body
+// that is merely malformed, or too large, is not sent again.
+func (t *Retry) RetryRead(ctx context.Context) bool {
+	call := callFrom(ctx)
+	if call == nil || ctx.Err() != nil {
+		return false
+	}
+	method, n, readErr := call.state()
+	if readErr == nil || !Idempotent(method) || n >= t.Policy.Attempts {
+		return false
+	}
+	call.markActed() // an answer came: the server acted
+	now := t.now()
+	wait, _ := t.Policy.Wait(n, nil, now)
+	if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
+		return false
+	}
+	return t.sleep(ctx, wait) == nil
+}
+
+// CloseIdleConnections closes the idle connections of the transport below,
+// if it has any.
+func (t *Retry) CloseIdleConnections() { closeIdle(t.Next) }
+
+func closeIdle(rt http.RoundTripper) {
+	if ci, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// pause makes every later attempt wait until end.
+func (t *Retry) pause(end time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if end.After(t.pauseEnd) {
+		t.pauseEnd = end
+	}
+}
+
+// pauseLeft is how long the shared pause still lasts.
+func (t *Retry) pauseLeft() time.Duration {
+	t.mu.Lock()
+	end := t.pauseEnd
+	t.mu.Unlock()
+	if end.IsZero() {
+		return 0
+	}
+	return max(end.Sub(t.now()), 0)
+}
+
 // attempt sends one attempt and reports whether the request was written.
-func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) {
+func (t *Retry) attempt(req *http.Request, n int, call *Call) (*http.Response, error, bool) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
 	if dl, ok := ctx.Deadline(); t.AttemptTimeout > 0 && (!ok || time.Until(dl) > t.AttemptTimeout) {
 		ctx, cancel = context.WithTimeout(ctx, t.AttemptTimeout)
@@ -104,7 +199,11 @@ func (t *Retry) attempt(req *http.Request, n int) (*http.Response, error, bool) 
 		cancel()
 		return nil, err, written.Load()
 	}
-	resp.Body = &body{ReadCloser: resp.Body, cancel: cancel, left: t.MaxBody, limited: t.MaxBody > 0}
+	limit := t.MaxBody
+	if call.maxBody > 0 {
+		limit = call.maxBody
+	}
+	resp.Body = &body{ReadCloser: resp.Body, cancel: cancel, left: limit, limited: limit > 0, call: call}
 	return resp, nil, written.Load()
 }
 
@@ -164,9 +263,18 @@ type body struct {
 	cancel  context.CancelFunc
 	left    int64
 	limited bool
+	call    *Call // told of a failure reading
 }
 
 func (b *body) Read(p []byte) (int, error) {
+	n, err := b.read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, ErrBodyTooLarge) {
+		b.call.setReadErr(err)
+	}
+	return n, err
+}
+
+func (b *body) read(p []byte) (int, error) {
 	if !b.limited {
 		return b.ReadCloser.Read(p)
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,21 +138,30 @@ func TestEveryAttemptSignedAfreshWithTheSameBody(t *testing.T) {
 
 func TestRetryAfter(t *testing.T) {
 	for _, ra := range []struct {
-		header string
-		want   time.Duration
+		header   string
+		sleeps   []time.Duration
+		attempts int
 	}{
-		{"1", time.Second},
-		{"3600", 2 * time.Second}, // capped at Policy.Cap
+		{"1", []time.Duration{time.Second}, 2},
+		{"2", []time.Duration{2 * time.Second}, 2}, // the cap itself
+		// Longer than Policy.Cap: never repeated before the server's time,
+		// so not repeated at all; the 429 is the answer.
+		{"3", nil, 1},
+		{"3600", nil, 1},
 	} {
 		rec := &recorder{script: []int{429}, headers: map[string]string{"Retry-After": ra.header}}
 		srv := httptest.NewServer(rec)
 		rt, sleeps := chain(2)
-		if _, err := send(t, rt, "GET", srv.URL, ""); err != nil {
+		resp, err := send(t, rt, "GET", srv.URL, "")
+		if err != nil {
 			t.Fatal(err)
 		}
 		srv.Close()
-		if len(*sleeps) != 1 || (*sleeps)[0] != ra.want {
-			t.Errorf("Retry-After %s: slept %v, want %v", ra.header, *sleeps, ra.want)
+		if !slices.Equal(*sleeps, ra.sleeps) || rec.count() != ra.attempts {
+			t.Errorf("Retry-After %s: slept %v over %d attempts, want %v over %d", ra.header, *sleeps, rec.count(), ra.sleeps, ra.attempts)
+		}
+		if ra.attempts == 1 && resp.StatusCode != 429 {
+			t.Errorf("Retry-After %s: final status %d, want the 429", ra.header, resp.StatusCode)
 		}
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -168,7 +178,7 @@ func TestBackoffIsCappedFullJitter(t *testing.T) {
 	for n := 1; n <= 9; n++ {
 		ceiling := min(p.Cap, p.Base<<(n-1))
 		for range 200 {
-			if d := p.Wait(n, nil, time.Now()); d < 0 || d >= ceiling {
+			if d, ok := p.Wait(n, nil, time.Now()); !ok || d < 0 || d >= ceiling {
 				t.Fatalf("attempt %d: wait %v outside [0, %v)", n, d, ceiling)
 			}
 		}
@@ -316,9 +326,12 @@ func TestBodyCutAtTheCapIsAnError(t *testing.T) {
 }
 
 // A server answering a POST before reading its body makes net/http report
-// the write after the response: no data race on the written flag.
+// the write after the response: no data race on the written flag (under
+// -race), and a 429 is always repeated while attempts remain.
 func TestEarlyAnswerToALargePost(t *testing.T) {
+	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
 		conn, buf, _ := w.(http.Hijacker).Hijack()
 		buf.WriteString("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		buf.Flush()
@@ -326,8 +339,26 @@ func TestEarlyAnswerToALargePost(t *testing.T) {
 	}))
 	defer srv.Close()
 	body := strings.Repeat("x", 2<<20)
-	for range 10 {
+	for i := range 10 {
+		before := hits.Load()
 		rt, _ := chain(2)
-		_, _ = send(t, rt, "POST", srv.URL+"/v1.alpha/metering:apply", body)
+		resp, err := send(t, rt, "POST", srv.URL+"/v1.alpha/metering:apply", body)
+		sent := hits.Load() - before
+		var ae *transport.AttemptError
+		switch {
+		case err == nil:
+			// The 429 of the first attempt was repeated; the second is final.
+			if resp.StatusCode != 429 || sent != 2 {
+				t.Errorf("call %d: status %d after %d requests, want the 429 after 2", i, resp.StatusCode, sent)
+			}
+		case errors.As(err, &ae):
+			// The connection broke while the body was written: an attempt
+			// that failed unwritten is repeated, a written one is not.
+			if int(sent) != ae.Attempts || (ae.Attempts == 1 && !ae.Written) {
+				t.Errorf("call %d: %v after %d requests (attempts %d, written %v)", i, err, sent, ae.Attempts, ae.Written)
+			}
+		default:
+			t.Errorf("call %d: %v, want a 429 or an *AttemptError", i, err)
+		}
 	}
 }
