@@ -16,12 +16,13 @@ import (
 	"github.com/exopartner/exopartner/api"
 )
 
-// ApplyMetering records usage quantities against an organization for
-// consolidated billing (operationId metering-transaction). It is not
+// ApplyMetering records usage quantities against the organization id for
+// consolidated billing (operationId metering-transaction; id goes on the wire
+// as "organization"). It is not
 // idempotent: when it fails with an error matching [ErrOutcomeUnknown], the
 // usage may have been applied, and sending it again may bill it twice.
-func (c *Client) ApplyMetering(ctx context.Context, org ID, usage []UsageRecord) error {
-	if err := c.checkID(opMetering, "organization", org); err != nil {
+func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
+	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err
 	}
 	// JSON has no NaN or infinity: say which quantity, before encoding fails.
@@ -30,7 +31,7 @@ func (c *Client) ApplyMetering(ctx context.Context, org ID, usage []UsageRecord)
 			return invalid(opMetering.id, fmt.Sprintf("usage[%d].quantity", i), "must be a finite number")
 		}
 	}
-	body, err := c.encode(opMetering, meteringToAPI(org, usage), func(v *validator) *openapi3.Schema { return v.meteringBody })
+	body, err := c.encode(opMetering, meteringToAPI(id, usage), func(v *validator) *openapi3.Schema { return v.meteringBody })
 	if err != nil {
 		return err
 	}

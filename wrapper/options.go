@@ -84,11 +84,12 @@ func WithRequestEditor(fn RequestEditor) Option {
 // API's contract; the server then is the only judge.
 func WithoutValidation() Option { return func(c *config) { c.noValidation = true } }
 
-// WithRetry sets the retry policy: attempts in all (first included), base
-// backoff and cap. The default is 4 attempts, 200 ms, 10 s. Only repeats that
-// are safe are made; see [Client] for the rules.
-func WithRetry(attempts int, base, cap time.Duration) Option {
-	return func(c *config) { c.retry = &retryPolicy{attempts, base, cap} }
+// WithRetry sets the retry policy: attempts in all (first included), the
+// base backoff and the longest single backoff. The default is 4 attempts,
+// 200 ms, 10 s. Only repeats that are safe are made; see [Client] for the
+// rules.
+func WithRetry(attempts int, baseBackoff, maxBackoff time.Duration) Option {
+	return func(c *config) { c.retry = &retryPolicy{attempts, baseBackoff, maxBackoff} }
 }
 
 // WithoutRetries makes every call a single attempt.
