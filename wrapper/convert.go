@@ -59,12 +59,12 @@ func usageFromAPI(items []api.ListDistributorOrganizationUsage200JSONResponseBod
 	return out
 }
 
-func meteringToAPI(org ID, usage []UsageRecord) api.MeteringBatch {
+func meteringToAPI(id ID, usage []UsageRecord) api.MeteringBatch {
 	u := make([]api.UsageData, len(usage))
 	for i := range usage {
-		u[i] = api.UsageData{Product: &usage[i].Product, Variable: &usage[i].Variable, Quantity: &usage[i].Quantity}
+		u[i] = api.UsageData{Product: usage[i].Product, Variable: &usage[i].Variable, Quantity: usage[i].Quantity}
 	}
-	return api.MeteringBatch{Organization: &org, Usage: &u}
+	return api.MeteringBatch{Organization: id, Usage: u}
 }
 
 // deref returns *p, or the zero value for nil.

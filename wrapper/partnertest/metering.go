@@ -17,32 +17,23 @@ type meter struct {
 
 // applyMetering stores a batch against an existing, non-terminated
 // organization and answers like the real API: 204, Content-Type
-// application/json, empty body.
+// application/json, empty body. The body has been validated against the
+// spec (organization, usage, and each entry's product and quantity are
+// required there): this handler checks no rule of its own.
 func (a *API) applyMetering(c *call) answer {
 	var in api.MeteringBatch
 	if err := json.Unmarshal(c.body, &in); err != nil {
 		return errorf(http.StatusBadRequest, "invalid request: body: %v", err)
 	}
-	if in.Organization == nil {
-		return errorf(http.StatusBadRequest, "invalid request: organization: required to apply metering")
-	}
-	if in.Usage == nil {
-		return errorf(http.StatusBadRequest, "invalid request: usage: required to apply metering")
-	}
-	for i, u := range *in.Usage {
-		if u.Product == nil || u.Quantity == nil {
-			return errorf(http.StatusBadRequest, "invalid request: usage.%d: product and quantity are required", i)
-		}
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, ans, ok := a.liveLocked(*in.Organization); !ok {
+	if _, ans, ok := a.liveLocked(in.Organization); !ok {
 		return ans
 	}
 	period := periodOf(c.now)
-	for _, u := range *in.Usage {
-		u.Product, u.Variable, u.Quantity = clone(u.Product), clone(u.Variable), clone(u.Quantity)
-		a.metering[*in.Organization] = append(a.metering[*in.Organization], meter{period, u})
+	for _, u := range in.Usage {
+		u.Variable = clone(u.Variable)
+		a.metering[in.Organization] = append(a.metering[in.Organization], meter{period, u})
 	}
 	return answer{status: http.StatusNoContent}
 }
@@ -55,7 +46,7 @@ func (a *API) Metering(org uuid.UUID) []api.UsageData {
 	ms := a.metering[org]
 	out := make([]api.UsageData, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, api.UsageData{Product: clone(m.data.Product), Variable: clone(m.data.Variable), Quantity: clone(m.data.Quantity)})
+		out = append(out, api.UsageData{Product: m.data.Product, Variable: clone(m.data.Variable), Quantity: m.data.Quantity})
 	}
 	return out
 }

@@ -126,19 +126,17 @@ func validateResponse(in *openapi3filter.RequestValidationInput, route specRoute
 }
 
 // describe appends one line per problem in err to out, each naming the
-// field as it appears on the wire: a body property as its JSON path joined
-// with "." (billing-address.country), a parameter by its name (period).
-// field is the name known so far. Errors of parameters in skip are dropped.
+// field as it appears on the wire and the rule it breaks, formatted by
+// contract.Field and contract.Rule as the client formats them: a body
+// property as billing-address.country or usage[0].quantity, a parameter by
+// its name (period). field is the name known so far. Errors of parameters in
+// skip are dropped.
 func describe(err error, field string, skip map[*openapi3.Parameter]bool, out []string) []string {
 	name := func(ptr []string) string {
-		parts := append([]string{}, ptr...)
-		if field != "" {
-			parts = append([]string{field}, parts...)
+		if f := contract.Field(field, ptr...); f != "" {
+			return f
 		}
-		if len(parts) == 0 {
-			return "body"
-		}
-		return strings.Join(parts, ".")
+		return "body"
 	}
 	switch e := err.(type) {
 	case openapi3.MultiError:
@@ -146,11 +144,7 @@ func describe(err error, field string, skip map[*openapi3.Parameter]bool, out []
 			out = describe(x, field, skip, out)
 		}
 	case *openapi3.SchemaError:
-		reason := e.Reason
-		if reason == "" && e.Origin != nil {
-			reason = e.Origin.Error()
-		}
-		out = append(out, name(e.JSONPointer())+": "+reason)
+		out = append(out, name(e.JSONPointer())+": "+contract.Rule(e))
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {
 			if skip[e.Parameter] {
