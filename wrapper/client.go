@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"sync"
 	"time"
@@ -39,6 +40,7 @@ const (
 // matching [ErrOutcomeUnknown].
 type Client struct {
 	raw      *api.ClientWithResponses
+	base     *url.URL // the generated client's server, parsed once (request.go)
 	endpoint string
 	key      string
 	redact   func(string) string
@@ -109,8 +111,13 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exopartner: %w", err)
 	}
+	server, err := url.Parse(raw.ClientInterface.(*api.Client).Server)
+	if err != nil {
+		return nil, fmt.Errorf("exopartner: %w", err)
+	}
 	return &Client{
 		raw:      raw,
+		base:     server,
 		endpoint: endpoint,
 		key:      c.key,
 		redact:   redactor(c.secret),

@@ -35,10 +35,7 @@ func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) 
 	if err != nil {
 		return err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.MeteringTransactionWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
-	}
-	_, err = call(ctx, c, opMetering, send, meteringAck)
+	_, err = call(ctx, c, opMetering, c.sender(opMetering, request{body: body}), meteringAck)
 	return err
 }
 

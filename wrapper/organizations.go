@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,26 +15,26 @@ import (
 // ListOrganizations returns every organization of the distributor
 // (operationId list-distributor-organizations).
 func (c *Client) ListOrganizations(ctx context.Context) ([]Organization, error) {
-	return call(ctx, c, opList, c.raw.ClientInterface.ListDistributorOrganizations, decodeOrganizationList)
+	return call(ctx, c, opList, c.sender(opList, request{}), decodeOrganizationList)
 }
 
 // GetOrganization returns one organization (operationId
 // get-distributor-organization). An unknown id fails with an *APIError
 // matching [ErrNotFound].
 func (c *Client) GetOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opGet, id, c.raw.ClientInterface.GetDistributorOrganization, api.ParseGetDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opGet, id, api.ParseGetDistributorOrganizationResponse)
 }
 
 // ActivateOrganization re-activates a suspended organization and returns it
 // (operationId activate-distributor-organization).
 func (c *Client) ActivateOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opActivate, id, c.raw.ClientInterface.ActivateDistributorOrganization, api.ParseActivateDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opActivate, id, api.ParseActivateDistributorOrganizationResponse)
 }
 
 // SuspendOrganization suspends an organization and returns it (operationId
 // suspend-distributor-organization).
 func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opSuspend, id, c.raw.ClientInterface.SuspendDistributorOrganization, api.ParseSuspendDistributorOrganizationResponse)
+	return organizationAction(ctx, c, opSuspend, id, api.ParseSuspendDistributorOrganizationResponse)
 }
 
 // CreateOrganization creates an organization and returns it (operationId
@@ -47,10 +46,7 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 	if err != nil {
 		return Organization{}, err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.CreateDistributorOrganizationWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
-	}
-	r, err := call(ctx, c, opCreate, send, api.ParseCreateDistributorOrganizationResponse)
+	r, err := call(ctx, c, opCreate, c.sender(opCreate, request{body: body}), api.ParseCreateDistributorOrganizationResponse)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -67,10 +63,7 @@ func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, erro
 	if err := c.checkID(opTerm, "id", id); err != nil {
 		return "", err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.TerminateDistributorOrganization(ctx, id, eds...)
-	}
-	r, err := call(ctx, c, opTerm, send, api.ParseTerminateDistributorOrganizationResponse)
+	r, err := call(ctx, c, opTerm, c.sender(opTerm, request{id: id}), api.ParseTerminateDistributorOrganizationResponse)
 	if err != nil {
 		return "", err
 	}
@@ -88,10 +81,7 @@ func (c *Client) SchedulePurge(ctx context.Context, id ID) (PurgeResult, error) 
 	if err := c.checkID(opPurge, "id", id); err != nil {
 		return PurgeResult{}, err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.SchedulePurgeDistributorOrganization(ctx, id, eds...)
-	}
-	r, err := call(ctx, c, opPurge, send, api.ParseSchedulePurgeDistributorOrganizationResponse)
+	r, err := call(ctx, c, opPurge, c.sender(opPurge, request{id: id}), api.ParseSchedulePurgeDistributorOrganizationResponse)
 	if err != nil {
 		return PurgeResult{}, err
 	}
@@ -115,15 +105,12 @@ type organizationResponse interface {
 // organizationAction runs an operation on one id that answers with an
 // organization.
 func organizationAction[R organizationResponse](ctx context.Context, c *Client, o operation, id ID,
-	send func(context.Context, ID, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),
 ) (Organization, error) {
 	if err := c.checkID(o, "id", id); err != nil {
 		return Organization{}, err
 	}
-	r, err := call(ctx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return send(ctx, id, eds...)
-	}, parse)
+	r, err := call(ctx, c, o, c.sender(o, request{id: id}), parse)
 	if err != nil {
 		return Organization{}, err
 	}

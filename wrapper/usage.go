@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/exopartner/exopartner/api"
 )
@@ -14,20 +13,16 @@ func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageSt
 	if err := c.checkID(opUsage, "id", id); err != nil {
 		return nil, err
 	}
-	var params api.ListDistributorOrganizationUsageParams
+	req := request{id: id}
 	if !period.IsZero() {
-		p := period.String()
+		req.period = period.String()
 		if c.validate {
-			if err := validatePeriod(opUsage.id, p); err != nil {
+			if err := validatePeriod(opUsage.id, req.period); err != nil {
 				return nil, err
 			}
 		}
-		params.Period = &p
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.ListDistributorOrganizationUsage(ctx, id, &params, eds...)
-	}
-	r, err := call(ctx, c, opUsage, send, api.ParseListDistributorOrganizationUsageResponse)
+	r, err := call(ctx, c, opUsage, c.sender(opUsage, req), api.ParseListDistributorOrganizationUsageResponse)
 	if err != nil {
 		return nil, err
 	}
