@@ -23,6 +23,9 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !strings.HasSuffix(mt, "json") {
 		return nil, noJSON(contentType(resp.Header.Get("Content-Type")))
 	}
+	if resp.ContentLength >= 0 && resp.ContentLength <= smallList {
+		return decodeSmallList(resp.Body)
+	}
 	dec := json.NewDecoder(resp.Body)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
@@ -63,6 +66,32 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("data after the JSON value")
+	}
+	return orgs, nil
+}
+
+// smallList is the Content-Length up to which a list is decoded whole: the
+// streaming decoder's token path costs more than it saves on a few
+// organizations, and a small body held whole bounds nothing.
+const smallList = 64 << 10
+
+// decodeSmallList decodes a list answer of known, small size in one
+// json.Unmarshal, with the same rules as the streaming path: one JSON object,
+// "organizations" an array (or null), unknown fields ignored.
+func decodeSmallList(body io.Reader) ([]Organization, error) {
+	data, err := io.ReadAll(io.LimitReader(body, smallList+1))
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Organizations []api.OrganizationOutput `json:"organizations"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, err
+	}
+	orgs := make([]Organization, len(list.Organizations))
+	for i := range list.Organizations {
+		orgs[i] = organizationFromAPI(&list.Organizations[i])
 	}
 	return orgs, nil
 }
