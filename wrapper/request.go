@@ -63,9 +63,15 @@ var builders = map[string]func(server string) (*http.Request, error){
 // requestTemplate is one operation's request as its generated builder makes
 // it, relative to the server.
 type requestTemplate struct {
-	method      string
-	path        string // below the server's path, without the leading "/" (decoded, as URL.Path)
-	query       string // raw query, with sentinelPeriod where the period goes
+	method string
+	// The path below the server's path, without the leading "/" (decoded,
+	// as URL.Path), cut where the id goes (path[0] + id + path[1]) when
+	// hasID, else whole in path[0].
+	path  [2]string
+	hasID bool
+	// The raw query, cut where the period goes when hasPeriod.
+	query       [2]string
+	hasPeriod   bool
 	contentType string
 }
 
@@ -84,7 +90,10 @@ var templates = sync.OnceValues(func() (map[string]requestTemplate, error) {
 		if !ok {
 			return nil, fmt.Errorf("exopartner: %s: the generated request has path %q", op, req.URL.Path)
 		}
-		out[op] = requestTemplate{method: req.Method, path: path, query: req.URL.RawQuery, contentType: req.Header.Get("Content-Type")}
+		t := requestTemplate{method: req.Method, contentType: req.Header.Get("Content-Type")}
+		t.path[0], t.path[1], t.hasID = strings.Cut(path, sentinelID.String())
+		t.query[0], t.query[1], t.hasPeriod = strings.Cut(req.URL.RawQuery, sentinelPeriod)
+		out[op] = t
 	}
 	return out, nil
 })
@@ -140,13 +149,14 @@ func (c *Client) newRequest(ctx context.Context, o operation, r request) (*http.
 		return nil, err
 	}
 	u := *c.base
-	path := t.path
-	if r.id != (ID{}) {
-		path = strings.Replace(path, sentinelID.String(), r.id.String(), 1)
+	if t.hasID {
+		u.Path = c.base.Path + t.path[0] + r.id.String() + t.path[1]
+	} else {
+		u.Path = c.base.Path + t.path[0]
 	}
-	u.Path, u.RawPath = c.base.Path+path, "" // URL.EscapedPath escapes it as the generated request does
-	if r.period != "" {
-		u.RawQuery = strings.Replace(t.query, sentinelPeriod, url.QueryEscape(r.period), 1)
+	u.RawPath = "" // URL.EscapedPath escapes Path as the generated request does
+	if t.hasPeriod && r.period != "" {
+		u.RawQuery = t.query[0] + url.QueryEscape(r.period) + t.query[1]
 	}
 	req.URL, req.Host = &u, u.Host
 	if t.contentType != "" {
