@@ -73,10 +73,10 @@ type BillingAddress struct {
 // MeteringBatch Metered quantities for one organization.
 type MeteringBatch struct {
 	// Organization The organization the usage is charged to.
-	Organization openapi_types.UUID `json:"organization"`
+	Organization *openapi_types.UUID `json:"organization,omitempty"`
 
 	// Usage The quantities.
-	Usage []UsageData `json:"usage"`
+	Usage *[]UsageData `json:"usage,omitempty"`
 }
 
 // OkMap Acknowledgement.
@@ -120,10 +120,10 @@ type OrganizationOutputStatus string
 // UsageData One metered quantity.
 type UsageData struct {
 	// Product Product the quantity belongs to.
-	Product string `json:"product"`
+	Product *string `json:"product,omitempty"`
 
 	// Quantity The quantity; its unit depends on the product.
-	Quantity float64 `json:"quantity"`
+	Quantity *float64 `json:"quantity,omitempty"`
 
 	// Variable Metered variable of the product.
 	Variable *string `json:"variable,omitempty"`
@@ -1764,44 +1764,43 @@ func ParseMeteringTransactionResponse(rsp *http.Response) (*MeteringTransactionR
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fptk9PIEf4rXQpVQEXyG9wRfF9uQ7g6qnjLLiRFwFc31rTtAWlGzPR4UYj/e2pGkm1J47UX9lJUhS/g",
-	"lUbdPd1PP9090ucoVXmhJEoy0fRzZNIV5sz/nIssE3KZMM41Gn+Jo0m1KEgoGU2jC9I2JauRQ70W6rVw",
-	"58nFC5iMRpPJ3UEUR4VWBWoS6KUcFPiLRkwWSueNnBgWSjd/oAFaIZid1oXAjBtImZSKAD8VbpnTlwv5",
-	"FOWSVtF0HEdUFhhNI0NayGW0iaO5FRl3W5M2n6PuG/LcXwchG42I5OWyT43cyQ8/BCSngsq+uEeCytDj",
-	"R8xMlZWkA/Kcc++Nf/wxGQPLihVLJlCvhVRxjMEWBWpImcGu2pbSSRwVjAi1E/rb27PkX7PPk82tKGCL",
-	"ZDn2DTnHVBQCJf0E1liWZaV3mNJLJsW/mVt12wAXpshYCU7GCdEplCGWJW4nfY0v/U2/zc7W/jI6KrkK",
-	"ZBLey8UuyldJ2cSRxo9WaOTR9G3ll12oagS0N9FWPNuKVPP3mJIzLEdCJz6ZM0pXfdueufvI4aNlkoTL",
-	"I58YSrZ93U+1/bt9sa86sfLBs4YtEYSBdMX0EjmQcnJdWjKKppG1gocQ4p8L69iZ7SQJwtwbd0vjIppG",
-	"fxruKGhY88/QS0s4I+b9I+ST6qldQJjWrOzFo7XhxqiQy9WHJGdF396z9INUlxnyJeYoKeDSD+7fWt5c",
-	"qQyZ9Gb0VezZkghZWOqr++eKEQgCYh8cvylINTJCYPJIZAPsfJU/u8sdvWQucxPBw0HjwsV2bknp2wbU",
-	"pQSNC9QoU/Tgo5XDiDWkctRwh8Gj82cgeAyGlXc7uTl+GErHmhcO5ONzliOYlVNcqetjvavhSPqrS4k6",
-	"wZyJrK/uceKubwuYWoSYbCG0IfByYrhcKZcmQq4FIe/Y86BH7/tM+9vP796Z2Z9/bn68ezdofvbZN44u",
-	"tSB8IbMympK22MV8y49xDxntjc+OAVVZCiL1rI1IYFU5Pnv5BDSS1dKAoG8dpyfh8pCmDhgED/GiRsZ3",
-	"oQoWIUY20Pw8FQtMyzRz/QYjX91Q2twFmKUk1r7MeHJwaow1BUrufxPqXEh/Y3bUgBBR7ZFtz6wXEiFv",
-	"l5+yH+VCK27TAGpeVjc8VJrHYY6ZkktTV5aeh5p1VxaT8icQZMBKQcDR+cJAXcFqY/Zk133eJo7WTAs2",
-	"z/BwjW1WNBTQl3agFWh8sLeBfrK5h4RcqAABSV4oIakq7Y8/KZOyrAVvM3XGrIXx6Sc55Ey6Wu2szLbo",
-	"UQtAyZMtM++j1sTg4OGeEBpyJWmVlVXFj73EwpoVNN0IkGbSOPApWVmVKmlUJrjDWtPze8cIci6Ntla/",
-	"ZJokascOURytUZtqk+PBaDBOfNM69sxToGSFiKbRvcFoMIo8Ta48pIZ7Ox92+5glUiiDDBnANeqyQ1VE",
-	"LF35VsY7K2XVtLKnwe3CAdo/8IRH0ygThpK9FUnLkT7TTaGkqRJgMhq5/1IlCaW3jRVFJlK/evjeVGZX",
-	"LFcnzIE2zRwnHxO70UQqKJgmkdqMuTDzit5Oaq9CjL8JtFYB9B5l4H1DB5UUtjR1oQp6M5rVbX9gdPKM",
-	"Z7r9EFjJUR8MJjxXBIJjXigXjikw0Fh47gSXsmiobrQMMDCYKsl73UUbDtXyg4CIKi5AQ39VvLwWFE6O",
-	"U9VCbtq84xuCrwTjtZESxkErQO/t1sf8ZBRs4sNpP/ws+OZg7p/XLUh3JGpY/KSUXyJdFeCCaea50W3j",
-	"5AZBuLuO1aJmio7qRmE/hPFeOI6MWpvZtxfum4vwcDtHXsHxuznV90puUPMtey/6/vioKnRwx+PAao2S",
-	"/MrLFVYsiloo7nr5pVijvHvNWpBUFn87+IhDur0PYte1v3nz5k3y7NlW90eL/uSiVl55I9pX2JbW+HMn",
-	"Kq6vjMauwo4nnVGoNQk9aE9Co+Th7PP9TXJn9HacPJz9Z/x2lExmd2/9AbDfFsZ27Q2fM100uNoeNfWP",
-	"5zyU0gPnc/cn4wfQLGlYiOXKOqjeefTrLzE8fn0OSsPri7915+V7LZfdCyh3LZ5rw4J95LZ1rYBdnWHu",
-	"9uPasdbo4gQlJPz0GJpXNB3QdeHu3ag2UsSyBD+lWbJmdFVc/Eq4FLRSluAfZ6/i5ry2k2ZNEILzQKVP",
-	"yOvo+2JlVxyRbT1220AmJIJHa6ufa8O2JSJ4kE74yY1GxETWhMhJDmL56PzWnN1eY1jrHFqW3mW/u4Ht",
-	"9ytCcTj0T51belH/oqh2RB2U44ztP/3azZy1R/dH4p5vbnjY7M3tx9r13opgHe8W0pur5VN/cFEzR/BQ",
-	"6RyTZo3vxJtTjSPNePPM927ty5pztiDUUHvxRtu3qTON2wyTwurl4cBf1MuqXo5jhk23zrIMOCPmf8sj",
-	"QGhr+3+AQ7sK5GjCNeVXmzOZaGTc00uq5EI4w/ZGIu+yk5jmBERdMlMJdMNeHE1Gk//1rmjFaLcv1803",
-	"4OBfsclKmNvdnrSbS5aK7w5nSXW/d/xRnX1qNMrqFI0j7xLmlqojUYPaANMImUo/OC61FMicSvR3Bv0a",
-	"Bq2caG6WQbfH+RUeMgx13q+aRT1sDOAMdm8EOlanKRZk3NC7sJpWdRFQ0oOH7SihjZWtuO8Eex2CbdxW",
-	"V64vYaCdhDp216Sf5ih/6vbse/TwMes5pkpzU/eCe58ZsCUT0lD/UwP4+25R7tgHQeKSkVijf5OQMq1L",
-	"sAWQgoW7yDEVOcugyFiK5qQjWmHAxwo50KVIA8jcfjix96riDzqK7XyjcdIx7P2b46nqc4UARs4qDw3A",
-	"5dhc8dK5rfkaB/OCSuBoCkHoqwPHNGNu9HDgq7BkbJ4zXdayyuD7n2gHuea2g5h7GvW6SXqrs2garYgK",
-	"Mx0Oi+olUMIKMcD6zdAgVflwPR74V0CRS9ZabG/I6iLRuCF8XkIt9eoXUjWVbE3tn4k9PviOzL/f504V",
-	"6x4X12IPJt1mtvlvAAAA//8=",
+	"7Fp7k9PIEf8qXcpVARXJL7gj+P65DeHqqOKVXUiKgK9urGnbA9KMmGl5UYi/e6pHkm09vPbCkqIq/ANe",
+	"adQ90/3rXz+kT0Fs0sxo1OSC6afAxStMhf85V0mi9DISUlp0/pJEF1uVkTI6mAYXZPOYcosSqrVQrYXb",
+	"jy+ew2Q0mkzuDIIwyKzJ0JJCL+WgwF8tYrQwNq3lhLAwtv4DHdAKwe20LhQm0kEstDYE+DHjZawvVfoJ",
+	"6iWtguk4DKjIMJgGjqzSy2ATBvNcJZKPpvN0jra7kWf+Oihda0QkL1d8rOVOfvyxR3KsqOiKe6io6Hv8",
+	"yDZjk2uyPfLYuHfHP/0UjUEk2UpEE6jWQmwkhpBnGVqIhcO22obSSRhkgggtC/39zVn0r9mnyeaHoGcv",
+	"WqTY3cg5xipTqOlnyF0ukqTwBjN2KbT6t+BVtxxI5bJEFMAyTvBOZhyJJOKTdDW+8Df9MVtH+8voqOTS",
+	"kVH/WS52Xr5KyiYMLH7IlUUZTN+Udtm5qkJA8xBNxbOtSDN/hzHxxlIkZPHRXFC86u7tKd9HCR9yoUlx",
+	"HPnAMLpp626o7d/tin3Z8pV3Xu7EEkE5iFfCLlECGZbLYSkomAZ5rmQfQvxz/Tp222ZJijD1m/vB4iKY",
+	"Bn8a7ihoWPHP0EuLpCDh7aP04/KpnUOEtaLw/uiY07yPUpF193IWv9fmMkG5xBQ19ZjrPf9byZsbk6DQ",
+	"B1TsmS1SOsupq+6fK0GgCEi8Z+4yEFsUhCD0Ea/1MO9VtmovZ+pIOCojJfsdIhX7bZ6TsbccmEsNFhdo",
+	"UcfogUUr9n/uyKRo4baAh+dPQckQnCjutOJu/KAv1KqYPxBrz0SK4FasuFTXxXFbw5HQNpcabYSpUElX",
+	"3aOIr2+Tk1n0sdRCWUfg5YRwuTIcAkqvFaFs7ed+h7r3WfT3X96+dbM//1L/ePt2UP/sMmsYXFpF+Fwn",
+	"RTAlm2ObXxp2DDvIaB58dgyoJqdepJ41EQmiTLVnLx6DRcqtdqDoW8fpSbg8pKkFBiX7OM+ikDtX9SYY",
+	"QXlPYfNELTAu4oRrCUE+c6HOU3awiEmtfQrx5MBqXO4y1NL/JrSp0v7G7OgG+ohqj0g723quEdJmaim6",
+	"Xs6skXncg5oX5Q0PlfpxmGNi9NJVWaNjoXrdlYmi+BkUOci1IpDItnBQZadqM3uyqxpuEwZrYZWYJ3g4",
+	"f9YragroSjtsSr6k9ML00IuWmVGayqT86KNxsUga4HVTVrVWzgeXlpAKzVmW95BssWEWgFpGW97dx6QL",
+	"gZ3PTygLqdG0SooyV4deYpa7FdR1BJAV2jG0jC53FRvtTKIkI6mu1v2xFbHBgu2uXwhLGi3HfhAGa7Su",
+	"POR4MBqMI19ujj2vZKhFpoJpcHcwGowCT4IrD5jh3smH7QpkidQXH44c4Bpt0SIiIhGvfBHijRWLss/Y",
+	"08CnYLj6Bx7LYBokylG0tyJqGNLHscuMdiW8J6MR/xcbTaj93kSWJSr2q4fvXLntksOqcDhQYLnj1OJC",
+	"biq0gUxYUnGeCHazLMnrpMKoj883x4sivnSUX/c3OiiliKWr0lCvNYNZVbD3ND2ez1y72oFcS7QHnQnP",
+	"DIGSmGaG3TEFARYzz4zAeREdVWWUAwEOY6Nlp3ZowqFcfhAQQZlw0dFfjSyuBYWT/VQWiJtmcvfp/gvB",
+	"eG2k9OOg4aB3+dbG8mQUbMLDYT/8pOTmYOyfVwVGu5mpOfqkkF8iXeXgTFjhuZGPcXL6V3yXWS2o+9+g",
+	"KgP2XRjuueNIk7SZfXvuvjkPD7cd4BUcv+swfSXEbZgvyDve94OfMtHBbY+D3FrU5FderrBkUbTKSK7U",
+	"l2qN+s41c0FU7vjbwUfYp9vbIOSa/PXr16+jp0+3uj/k6GcOlfLSGsG+wqa02p47UWF1ZTTmDDuetBqd",
+	"Rp9zv9nnjKIHs0/3NtHt0Ztx9GD2n/GbUTSZ3fnhK8B+mxibubd/QnRR42o7JOoO1jyU4gOTtXuT8X2o",
+	"l9QsJFKTM1RvP/zt1xAevToHY+HVxd/a3fDdhsnu9ijnEo/LsN46cluYlsAup4+783A51mhMWFBEyveG",
+	"fd2IpQO6LvjejWojQyKJ8GOcRGtBV/nFr4RLRSuTE/zj7GVYT1pbYVY7obfaL/UpfR19n63siuHW1mK3",
+	"HCRKI3i0Nuq5JmwbInpH4IQfufEhoZLaRSy5F8tHu7N66nqNVqw1biy8yf7gduyPK1xx2PVP2Cwdr3+W",
+	"V1uiDsrhzXaffsUdZWXR/Ya3Y5uv20qeMsNsrejN4+1EenO5fOrHEhVz9I6MzjGq1/hKvJ5ZHCnG62e+",
+	"V2ufV5yLBaGFyoo3Wr5NeWsyTzDKcrs87PiLallZy0lMsK7WRZKAFCT8b30ECE1t/w9waGaBFF1/Tvkt",
+	"T4WOLArp6SU2eqF4Y3stkTfZyUOrI4i6FK4UyM1eGExGk//1qWglaHcuruZrcMgvOGQpjE+3J+3mgqXk",
+	"u8NRUt7vjD/KyaZFZ3Ibo2PyLmCeUznwdGgdCIuQmPg9c2lOPZFTiv7OoF/CoKUR3c0y6HZYX+Ihwb7K",
+	"+2W9qIONAZzBbt7f2nUcY0aOm95FbmlVJQGjPXjEjhKaWNmK+06w1yHY2mxV5vocBtpJqHx3TfqpR/lT",
+	"PrOv0fvHrOcYGytdVQvufSAglkJpR92PBODvu0Upsw+CxqUgtUb/JiEW1haQZ0AGFnxRYqxSkUCWiBjd",
+	"SSNa5cD7CiXQpYp7kLn95GHvVcVXGsW2vq44aQx77+Z4qvwYoQcjZ6WFBsAxNjeyYLPV39FgmlEBEl2m",
+	"CH12kBgnglsPBl+JJZenqbBFJavoff8T7CBX32aI8dNo13XQ5zYJpsGKKHPT4TArXwJFIlMDrN4MDWKT",
+	"DtfjgX8FFHCwVmI7TVYbiY6b8HkBldSrX0hVVLLdancm9ujgOzL/9l6yKtEeF1diDwbdZrb5bwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -62,9 +62,9 @@ func usageFromAPI(items []api.ListDistributorOrganizationUsage200JSONResponseBod
 func meteringToAPI(id ID, usage []UsageRecord) api.MeteringBatch {
 	u := make([]api.UsageData, len(usage))
 	for i := range usage {
-		u[i] = api.UsageData{Product: usage[i].Product, Variable: &usage[i].Variable, Quantity: usage[i].Quantity}
+		u[i] = api.UsageData{Product: &usage[i].Product, Variable: &usage[i].Variable, Quantity: &usage[i].Quantity}
 	}
-	return api.MeteringBatch{Organization: id, Usage: u}
+	return api.MeteringBatch{Organization: &id, Usage: &u}
 }
 
 // deref returns *p, or the zero value for nil.

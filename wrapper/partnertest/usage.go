@@ -84,8 +84,8 @@ func aggregate(usage []api.UsageData) []line {
 	type key struct{ product, variable string }
 	sums := make(map[key]float64)
 	for _, u := range usage {
-		k := key{u.Product, deref(u.Variable)}
-		sums[k] += u.Quantity
+		k := key{deref(u.Product), deref(u.Variable)}
+		sums[k] += deref(u.Quantity)
 	}
 	keys := make([]key, 0, len(sums))
 	for k := range sums {

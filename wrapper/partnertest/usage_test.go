@@ -24,7 +24,7 @@ func TestMetering(t *testing.T) {
 		t.Errorf("204 answer: Content-Type %q, body %q; want application/json and empty", r.header.Get("Content-Type"), r.body)
 	}
 	got := c.srv.Metering(uuid.MustParse(id))
-	if len(got) != 3 || got[1].Quantity != 1234567.89 || got[2].Quantity != -0.00005 {
+	if len(got) != 3 || *got[1].Quantity != 1234567.89 || *got[2].Quantity != -0.00005 {
 		t.Errorf("Metering() = %+v", got)
 	}
 

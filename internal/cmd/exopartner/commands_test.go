@@ -87,7 +87,7 @@ func TestCommandsTable(t *testing.T) {
 	wantRow(t, rs[2], "partner", "license_product", "3.1415")
 	wantRow(t, rs[3], "partner", "commission", "-42.00005")
 	m := srv.Metering(wrapper.MustParseID(id))
-	if len(m) != 2 || m[0].Quantity != 3.1415 || m[1].Quantity != -42.00005 || *m[1].Variable != "commission" {
+	if len(m) != 2 || *m[0].Quantity != 3.1415 || *m[1].Quantity != -42.00005 || *m[1].Variable != "commission" {
 		t.Errorf("the API stored %+v", m)
 	}
 
