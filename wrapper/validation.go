@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -107,7 +109,12 @@ func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
 }
 
 // validatePeriod checks a period string against the spec's parameter schema.
+// A period that passed is remembered: a job reads many organizations' usage
+// for the same few months, and the schema does not change.
 func validatePeriod(op, s string) error {
+	if _, ok := validPeriods.Load(s); ok {
+		return nil
+	}
 	v, err := sharedValidator()
 	if err != nil {
 		return err
@@ -115,5 +122,16 @@ func validatePeriod(op, s string) error {
 	if err := v.period.VisitJSON(s, contract.SchemaOptions()...); err != nil {
 		return validationError(op, "period", err)
 	}
+	if validPeriodCount.Add(1) <= maxValidPeriods {
+		validPeriods.Store(s, struct{}{})
+	}
 	return nil
 }
+
+// validPeriods holds up to maxValidPeriods period strings that passed.
+var (
+	validPeriods     sync.Map
+	validPeriodCount atomic.Int64
+)
+
+const maxValidPeriods = 1024
