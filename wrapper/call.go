@@ -46,10 +46,9 @@ var operations = []operation{opList, opGet, opCreate, opActivate, opSuspend, opT
 const maxErrorBody = 64 << 10
 
 // call runs one operation: send builds the request from the generated
-// builder's template (request.go) and sends it through the generated client's
-// HTTP client and the transport chain, then a non-2xx answer becomes an *APIError and
-// a 2xx goes to the generated parser (a 204 with its body dropped). The
-// caller maps the parsed response.
+// builder's template (request.go) and sends it through the transport chain,
+// then a non-2xx answer becomes an *APIError and a 2xx goes to the generated
+// parser (a 204 with its body dropped). The caller maps the parsed response.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),

@@ -4,23 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/contract"
 )
 
 // ApplyMetering records usage quantities against the organization id for
 // consolidated billing (operationId metering-transaction; id goes on the wire
-// as "organization"). It is not
-// idempotent: when it fails with an error matching [ErrOutcomeUnknown], the
-// usage may have been applied, and sending it again may bill it twice.
+// as "organization"). It is not idempotent: when it fails with an error
+// matching [ErrOutcomeUnknown], the usage may have been applied, and sending
+// it again may bill it twice.
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
 	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err
@@ -28,7 +29,7 @@ func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) 
 	// JSON has no NaN or infinity: say which quantity, before encoding fails.
 	for i, u := range usage {
 		if math.IsNaN(u.Quantity) || math.IsInf(u.Quantity, 0) {
-			return invalid(opMetering.id, fmt.Sprintf("usage[%d].quantity", i), "must be a finite number")
+			return invalid(opMetering.id, contract.Field("usage", strconv.Itoa(i), "quantity"), "must be a finite number")
 		}
 	}
 	body, err := c.encode(opMetering, meteringToAPI(id, usage), func(v *validator) *openapi3.Schema { return v.meteringBody })
