@@ -39,7 +39,7 @@ func TestProblems(t *testing.T) {
 		"organization": "not-a-uuid",
 		"usage": []any{
 			map[string]any{"product": "sos", "quantity": 1.5},
-			map[string]any{"product": "sos"},
+			map[string]any{"product": 7.0, "quantity": 1.0},
 			map[string]any{"product": "sos", "quantity": "many"},
 		},
 	}
@@ -53,7 +53,7 @@ func TestProblems(t *testing.T) {
 	}
 	want := map[string]string{
 		"organization":      "must be a uuid",
-		"usage[1].quantity": "required",
+		"usage[1].product":  "must be of type string",
 		"usage[2].quantity": "must be of type number",
 	}
 	for f, r := range want {
@@ -63,6 +63,15 @@ func TestProblems(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("problems %v, want exactly %v", got, want)
+	}
+
+	// A missing required property is named by its own path.
+	_, _, create, _ := contract.Operation("create-distributor-organization")
+	createSchema := create.RequestBody.Value.Content.Get("application/json").Schema.Value
+	err = createSchema.VisitJSON(map[string]any{"display-name": "x", "owner-email": "a@b.ch", "billing-address": map[string]any{
+		"name": "n", "street-name": "s", "city": "c", "postal-code": "1"}}, contract.RequestOptions()...)
+	if p := contract.Problems("", err); len(p) != 1 || p[0].String() != "billing-address.country: required" {
+		t.Errorf("create problems %v, want billing-address.country: required", p)
 	}
 
 	// A parameter's problem is named by the prefix.
