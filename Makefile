@@ -1,7 +1,7 @@
 # exopartner. Every tool comes through go.mod (`go tool ...`): nothing to install.
 GO ?= go
 PKGS := ./...
-BENCH_COUNT ?= 6
+BENCH_COUNT ?= 8
 
 .PHONY: all generate check-generated lint test fuzz bench demo serve
 
@@ -57,11 +57,14 @@ demo:
 serve:
 	$(GO) run ./internal/cmd/exopartner serve
 
-## bench: every benchmark, BENCH_COUNT times, summarised by benchstat (client vs baseline per row)
+## bench: every benchmark, BENCH_COUNT times, summarised by benchstat: each row as a ratio to its
+## same-run baseline (impl=raw), then validation's share of a create (with against without, same run)
 bench:
 	@mkdir -p .tmp
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper | tee .tmp/bench.txt
 	$(GO) tool benchstat -col /impl .tmp/bench.txt
+	@echo "validation's share of a create = 1 - 1/ratio below (target: ratio <= 1.0526, a share <= 5 %):"
+	$(GO) tool benchstat -filter '/op:create' -col '/impl@(exopartner-no-validation exopartner)' .tmp/bench.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

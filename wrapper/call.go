@@ -10,45 +10,46 @@ import (
 	"strings"
 
 	"github.com/exopartner/exopartner/api"
-	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/internal/transport"
 )
 
 // operation names an API operation and whether repeating it is harmless.
 type operation struct {
 	id         string // operationId
+	method     string // as the spec declares it
 	idempotent bool
 }
 
-// op looks an operation up in the embedded spec: its method decides
-// idempotency, so the two cannot disagree.
-func op(id string) operation {
-	_, method, _, ok := contract.Operation(id)
-	if !ok {
-		panic("exopartner: operation " + id + " is not in the embedded spec")
-	}
-	return operation{id: id, idempotent: transport.Idempotent(method)}
+// op declares an operation by its operationId and method; the method decides
+// idempotency. The table below is plain data, so importing the package does
+// no work: TestOperationTableMatchesSpec checks it against the embedded spec.
+func op(id, method string) operation {
+	return operation{id: id, method: method, idempotent: transport.Idempotent(method)}
 }
 
 var (
-	opList     = op("list-distributor-organizations")
-	opGet      = op("get-distributor-organization")
-	opCreate   = op("create-distributor-organization")
-	opActivate = op("activate-distributor-organization")
-	opSuspend  = op("suspend-distributor-organization")
-	opTerm     = op("terminate-distributor-organization")
-	opPurge    = op("schedule-purge-distributor-organization")
-	opUsage    = op("list-distributor-organization-usage")
-	opMetering = op("metering-transaction")
+	opList     = op("list-distributor-organizations", http.MethodGet)
+	opGet      = op("get-distributor-organization", http.MethodGet)
+	opCreate   = op("create-distributor-organization", http.MethodPost)
+	opActivate = op("activate-distributor-organization", http.MethodPut)
+	opSuspend  = op("suspend-distributor-organization", http.MethodPut)
+	opTerm     = op("terminate-distributor-organization", http.MethodDelete)
+	opPurge    = op("schedule-purge-distributor-organization", http.MethodPut)
+	opUsage    = op("list-distributor-organization-usage", http.MethodGet)
+	opMetering = op("metering-transaction", http.MethodPost)
 )
+
+// operations is every operation the wrapper calls.
+var operations = []operation{opList, opGet, opCreate, opActivate, opSuspend, opTerm, opPurge, opUsage, opMetering}
 
 // maxErrorBody is how much of a non-2xx body is read for its message.
 const maxErrorBody = 64 << 10
 
-// call runs one operation: the generated client builds and sends the request
-// through the transport chain, then a non-2xx answer becomes an *APIError and
-// a 2xx goes to parse (a 204 with its body dropped), which decodes it into
-// the generated types (decode.go) and refuses a 2xx without its result.
+// call runs one operation: send builds the request from the generated
+// builder's template (request.go) and sends it through the transport chain,
+// then a non-2xx answer becomes an *APIError and a 2xx goes to parse (a 204
+// with its body dropped), which decodes it into the generated types
+// (decode.go) and refuses a 2xx without its result.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ const (
 // client's idle connections.
 type Client struct {
 	raw         *api.ClientWithResponses
+	base        *url.URL // the generated client's server, parsed once (request.go)
 	hc          *http.Client
 	retry       *transport.Retry
 	endpoint    string
@@ -147,8 +149,13 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exopartner: %w", err)
 	}
+	server, err := url.Parse(raw.ClientInterface.(*api.Client).Server)
+	if err != nil {
+		return nil, fmt.Errorf("exopartner: %w", err)
+	}
 	return &Client{
 		raw:         raw,
+		base:        server,
 		hc:          hc,
 		retry:       retry,
 		endpoint:    endpoint.String(),

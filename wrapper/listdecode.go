@@ -19,11 +19,14 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil, noJSON(contentType(resp.Header.Get("Content-Type")))
 	}
+	if resp.ContentLength >= 0 && resp.ContentLength <= smallList {
+		return decodeSmallList(resp.Body)
+	}
 	dec := json.NewDecoder(resp.Body)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
-	orgs := []Organization{}
+	var orgs []Organization // nil until the array is seen
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -38,11 +41,10 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 		}
 		if tok, err := dec.Token(); err != nil {
 			return nil, err
-		} else if tok == nil {
-			continue // "organizations": null
 		} else if tok != json.Delim('[') {
 			return nil, fmt.Errorf("organizations: want an array, got %v", tok)
 		}
+		orgs = []Organization{}
 		for dec.More() {
 			var o Organization
 			if err := dec.Decode(&o); err != nil {
@@ -63,8 +65,45 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("data after the JSON value")
 	}
+	if orgs == nil {
+		return nil, errNoOrganizations
+	}
 	return orgs, nil
 }
+
+// smallList is the Content-Length up to which a list is decoded whole: the
+// streaming decoder's token path costs more than it saves on a few
+// organizations, and a small body held whole bounds nothing.
+const smallList = 64 << 10
+
+// decodeSmallList decodes a list answer of known, small size in one
+// json.Unmarshal, with the same rules as the streaming path: one JSON object,
+// "organizations" an array (or null), unknown fields ignored.
+func decodeSmallList(body io.Reader) ([]Organization, error) {
+	data, err := io.ReadAll(io.LimitReader(body, smallList+1))
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Organizations *[]Organization `json:"organizations"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, err
+	}
+	if list.Organizations == nil {
+		return nil, errNoOrganizations
+	}
+	for i, o := range *list.Organizations {
+		if err := checkOrganization(o); err != nil {
+			return nil, fmt.Errorf("organizations[%d]: %w", i, err)
+		}
+	}
+	return *list.Organizations, nil
+}
+
+// errNoOrganizations is the decode error of a list answer without its
+// "organizations" array: an empty list says so with [].
+var errNoOrganizations = errors.New(`the answer has no "organizations" array`)
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {
 	tok, err := dec.Token()

@@ -4,41 +4,40 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/contract"
 )
 
-// ApplyMetering records usage quantities against an organization for
-// consolidated billing (operationId metering-transaction). It is not
-// idempotent: when it fails with an error matching [ErrOutcomeUnknown], the
-// usage may have been applied, and sending it again may bill it twice.
-func (c *Client) ApplyMetering(ctx context.Context, org ID, usage []UsageRecord) error {
-	if err := c.checkID(opMetering, "organization", org); err != nil {
+// ApplyMetering records usage quantities against the organization id for
+// consolidated billing (operationId metering-transaction; id goes on the wire
+// as "organization"). It is not idempotent: when it fails with an error
+// matching [ErrOutcomeUnknown], the usage may have been applied, and sending
+// it again may bill it twice.
+func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
+	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err
 	}
 	// JSON has no NaN or infinity: say which quantity, before encoding fails.
 	for i, u := range usage {
 		if math.IsNaN(u.Quantity) || math.IsInf(u.Quantity, 0) {
-			return invalid(opMetering.id, fmt.Sprintf("usage[%d].quantity", i), "must be a finite number")
+			return invalid(opMetering.id, contract.Field("usage", strconv.Itoa(i), "quantity"), "must be a finite number")
 		}
 	}
 	if usage == nil {
 		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
 	}
-	body, err := c.encode(opMetering, api.MeteringBatch{Organization: org, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody })
+	body, err := c.encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody })
 	if err != nil {
 		return err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.MeteringTransactionWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
-	}
-	_, err = call(ctx, c, opMetering, send, meteringAck)
+	_, err = call(ctx, c, opMetering, c.sender(opMetering, request{body: body}), meteringAck)
 	return err
 }
 

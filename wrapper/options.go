@@ -123,27 +123,28 @@ func WithRequestEditor(fn RequestEditor) Option {
 // API's contract; the server then is the only judge.
 func WithoutValidation() Option { return func(c *config) { c.noValidation = true } }
 
-// WithRetry sets the retry policy: attempts in all (first included), base
-// backoff and cap. The default is 4 attempts, 200 ms, 10 s. Only repeats that
-// are safe are made; see [Client] for the rules.
+// WithRetry sets the retry policy: attempts in all (first included), the
+// base backoff and the longest single wait (maxBackoff). The default is 4
+// attempts, 200 ms, 10 s. Only repeats that are safe are made; see [Client]
+// for the rules.
 //
-// The cap bounds every wait, Retry-After included: a 429 whose Retry-After
-// is longer than the cap is not repeated but returned at once, as an
-// *[APIError] matching [ErrRateLimited] whose RetryAfter says how long the
-// server asked to wait.
+// maxBackoff bounds every wait, Retry-After included: a 429 whose
+// Retry-After is longer than maxBackoff is not repeated but returned at once,
+// as an *[APIError] matching [ErrRateLimited] whose RetryAfter says how long
+// the server asked to wait.
 //
-// attempts must be at least 1 (1: no retries), and 0 ≤ base ≤ cap (base 0:
-// repeat without waiting). Other values are refused by New with an error
-// matching [ErrInvalidOption].
-func WithRetry(attempts int, base, cap time.Duration) Option {
+// attempts must be at least 1 (1: no retries), and 0 ≤ baseBackoff ≤
+// maxBackoff (baseBackoff 0: repeat without waiting). Other values are
+// refused by New with an error matching [ErrInvalidOption].
+func WithRetry(attempts int, baseBackoff, maxBackoff time.Duration) Option {
 	return func(c *config) {
 		switch {
 		case attempts < 1:
-			c.refuse("WithRetry(%d, %v, %v): attempts must be at least 1", attempts, base, cap)
-		case base < 0 || cap < base:
-			c.refuse("WithRetry(%d, %v, %v): want 0 ≤ base ≤ cap", attempts, base, cap)
+			c.refuse("WithRetry(%d, %v, %v): attempts must be at least 1", attempts, baseBackoff, maxBackoff)
+		case baseBackoff < 0 || maxBackoff < baseBackoff:
+			c.refuse("WithRetry(%d, %v, %v): want 0 ≤ baseBackoff ≤ maxBackoff", attempts, baseBackoff, maxBackoff)
 		}
-		c.retry = &retryPolicy{attempts, base, cap}
+		c.retry = &retryPolicy{attempts, baseBackoff, maxBackoff}
 	}
 }
 

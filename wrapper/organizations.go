@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,14 +17,14 @@ import (
 // ListOrganizations returns every organization of the distributor
 // (operationId list-distributor-organizations).
 func (c *Client) ListOrganizations(ctx context.Context) ([]Organization, error) {
-	return call(ctx, c, opList, c.raw.ClientInterface.ListDistributorOrganizations, decodeOrganizationList)
+	return call(ctx, c, opList, c.sender(opList, request{}), decodeOrganizationList)
 }
 
 // GetOrganization returns one organization (operationId
 // get-distributor-organization). An unknown id fails with an *APIError
 // matching [ErrNotFound].
 func (c *Client) GetOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opGet, id, c.raw.ClientInterface.GetDistributorOrganization)
+	return organizationAction(ctx, c, opGet, id)
 }
 
 // ActivateOrganization re-activates a suspended organization and returns it
@@ -37,13 +36,13 @@ func (c *Client) GetOrganization(ctx context.Context, id ID) (Organization, erro
 // read: if it is in the action's target state, the action succeeded (the
 // conflict was its own effect); otherwise the *APIError 409 is returned.
 func (c *Client) ActivateOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opActivate, id, c.raw.ClientInterface.ActivateDistributorOrganization)
+	return organizationAction(ctx, c, opActivate, id)
 }
 
 // SuspendOrganization suspends an organization and returns it (operationId
 // suspend-distributor-organization).
 func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, error) {
-	return organizationAction(ctx, c, opSuspend, id, c.raw.ClientInterface.SuspendDistributorOrganization)
+	return organizationAction(ctx, c, opSuspend, id)
 }
 
 // CreateOrganization creates an organization and returns it (operationId
@@ -57,10 +56,7 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 	if err != nil {
 		return Organization{}, err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.CreateDistributorOrganizationWithBody(ctx, "application/json", bytes.NewReader(body), eds...)
-	}
-	return call(ctx, c, opCreate, send, decodeOrganization)
+	return call(ctx, c, opCreate, c.sender(opCreate, request{body: body}), decodeOrganization)
 }
 
 // TerminateOrganization terminates an organization and returns the API's
@@ -73,11 +69,8 @@ func (c *Client) TerminateOrganization(ctx context.Context, id ID) (string, erro
 	if err := c.checkID(opTerm, "id", id); err != nil {
 		return "", err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.TerminateDistributorOrganization(ctx, id, eds...)
-	}
 	actx, st := transport.WithCall(ctx, 0)
-	r, err := call(actx, c, opTerm, send, decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody])
+	r, err := call(actx, c, opTerm, c.sender(opTerm, request{id: id}), decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody])
 	if err != nil {
 		if _, ok := c.actedBefore(ctx, st, err, id, StatusTerminated); ok {
 			return fmt.Sprintf("organization %s terminated", id), nil
@@ -95,10 +88,7 @@ func (c *Client) SchedulePurge(ctx context.Context, id ID) (PurgeResult, error) 
 	if err := c.checkID(opPurge, "id", id); err != nil {
 		return PurgeResult{}, err
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.SchedulePurgeDistributorOrganization(ctx, id, eds...)
-	}
-	return call(ctx, c, opPurge, send, func(resp *http.Response) (PurgeResult, error) {
+	return call(ctx, c, opPurge, c.sender(opPurge, request{id: id}), func(resp *http.Response) (PurgeResult, error) {
 		if resp.StatusCode == http.StatusAccepted {
 			r, err := decodeJSON[api.SchedulePurgeDistributorOrganization202JSONResponseBody](resp)
 			return PurgeResult{Message: r.Message, Scheduled: true}, err
@@ -110,16 +100,12 @@ func (c *Client) SchedulePurge(ctx context.Context, id ID) (PurgeResult, error) 
 
 // organizationAction runs an operation on one id that answers with an
 // organization.
-func organizationAction(ctx context.Context, c *Client, o operation, id ID,
-	send func(context.Context, ID, ...api.RequestEditorFn) (*http.Response, error),
-) (Organization, error) {
+func organizationAction(ctx context.Context, c *Client, o operation, id ID) (Organization, error) {
 	if err := c.checkID(o, "id", id); err != nil {
 		return Organization{}, err
 	}
 	actx, st := transport.WithCall(ctx, 0)
-	org, err := call(actx, c, o, func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return send(ctx, id, eds...)
-	}, decodeOrganization)
+	org, err := call(actx, c, o, c.sender(o, request{id: id}), decodeOrganization)
 	if err != nil {
 		if target, ok := actionTargets[o.id]; ok {
 			if org, ok := c.actedBefore(ctx, st, err, id, target); ok {

@@ -1,11 +1,6 @@
 package wrapper
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/exopartner/exopartner/api"
-)
+import "context"
 
 // ListUsage returns an organization's usage statements for a period
 // (operationId list-distributor-organization-usage). The zero Period asks for
@@ -14,18 +9,14 @@ func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageSt
 	if err := c.checkID(opUsage, "id", id); err != nil {
 		return nil, err
 	}
-	var params *api.ListDistributorOrganizationUsageParams // nil: no period parameter at all
+	req := request{id: id}
 	if !period.IsZero() {
-		p := period.String()
+		req.period = period.String()
 		if c.validate {
-			if err := validatePeriod(opUsage.id, p); err != nil {
+			if err := validatePeriod(opUsage.id, req.period); err != nil {
 				return nil, err
 			}
 		}
-		params = &api.ListDistributorOrganizationUsageParams{Period: p}
 	}
-	send := func(ctx context.Context, eds ...api.RequestEditorFn) (*http.Response, error) {
-		return c.raw.ClientInterface.ListDistributorOrganizationUsage(ctx, id, params, eds...)
-	}
-	return call(ctx, c, opUsage, send, decodeJSON[[]UsageStatement])
+	return call(ctx, c, opUsage, c.sender(opUsage, req), decodeJSON[[]UsageStatement])
 }

@@ -3,8 +3,9 @@ package wrapper
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -24,7 +25,8 @@ type ValidationError struct {
 	Problems  []Problem
 }
 
-// Problem is one field that breaks one rule.
+// Problem is one field that breaks one rule. Field is named as on the wire
+// ("usage[0].quantity"), the way partnertest names it too.
 type Problem struct {
 	Field string
 	Rule  string
@@ -53,71 +55,15 @@ func invalid(op, field, rule string) *ValidationError {
 	return &ValidationError{Operation: op, Field: field, Rule: rule, Problems: []Problem{{field, rule}}}
 }
 
-// validationError turns kin-openapi's schema errors into a ValidationError.
+// validationError turns kin-openapi's schema errors into a ValidationError,
+// each field and rule stated by contract.Problems (as partnertest states them).
 func validationError(op, prefix string, err error) *ValidationError {
-	var errs openapi3.MultiError
-	if !errors.As(err, &errs) {
-		errs = openapi3.MultiError{err}
-	}
 	v := &ValidationError{Operation: op}
-	for _, e := range errs {
-		field, rule := prefix, e.Error()
-		var se *openapi3.SchemaError
-		if errors.As(e, &se) {
-			field = wireField(prefix, se.JSONPointer())
-			rule = ruleOf(se)
-		}
-		v.Problems = append(v.Problems, Problem{field, rule})
+	for _, p := range contract.Problems(prefix, err) {
+		v.Problems = append(v.Problems, Problem(p))
 	}
 	v.Field, v.Rule = v.Problems[0].Field, v.Problems[0].Rule
 	return v
-}
-
-// wireField joins a JSON pointer the way people write it: a.b[0].c.
-func wireField(prefix string, ptr []string) string {
-	var b strings.Builder
-	b.WriteString(prefix)
-	for _, s := range ptr {
-		if _, err := strconv.Atoi(s); err == nil {
-			b.WriteString("[" + s + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
-}
-
-// ruleOf states the broken rule, reading the limit from the schema itself.
-func ruleOf(se *openapi3.SchemaError) string {
-	s := se.Schema
-	switch se.SchemaField {
-	case "required":
-		return "required"
-	case "minLength":
-		if s.MinLength == 1 {
-			return "required (must not be empty)"
-		}
-		return fmt.Sprintf("must be at least %d characters", s.MinLength)
-	case "maxLength":
-		return fmt.Sprintf("must be at most %d characters", *s.MaxLength)
-	case "pattern":
-		if s.Description != "" { // the spec says in words what the pattern means
-			return "must match " + s.Pattern + " (" + strings.TrimSuffix(s.Description, ".") + ")"
-		}
-		return "must match " + s.Pattern
-	case "format":
-		return "must be a " + s.Format
-	case "minItems":
-		return fmt.Sprintf("must have at least %d item(s)", s.MinItems)
-	case "enum":
-		return fmt.Sprintf("must be one of %v", s.Enum)
-	case "type":
-		return "must be of type " + strings.Join(s.Type.Slice(), " or ")
-	}
-	return se.Reason
 }
 
 // validator checks inputs against the schemas of the embedded spec; it holds
@@ -163,7 +109,12 @@ func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
 }
 
 // validatePeriod checks a period string against the spec's parameter schema.
+// A period that passed is remembered: a job reads many organizations' usage
+// for the same few months, and the schema does not change.
 func validatePeriod(op, s string) error {
+	if _, ok := validPeriods.Load(s); ok {
+		return nil
+	}
 	v, err := sharedValidator()
 	if err != nil {
 		return err
@@ -171,5 +122,16 @@ func validatePeriod(op, s string) error {
 	if err := v.period.VisitJSON(s, contract.SchemaOptions()...); err != nil {
 		return validationError(op, "period", err)
 	}
+	if validPeriodCount.Add(1) <= maxValidPeriods {
+		validPeriods.Store(s, struct{}{})
+	}
 	return nil
 }
+
+// validPeriods holds up to maxValidPeriods period strings that passed.
+var (
+	validPeriods     sync.Map
+	validPeriodCount atomic.Int64
+)
+
+const maxValidPeriods = 1024

@@ -1,6 +1,8 @@
 // Package contract gives the rest of exopartner one view of the wire
-// contract: the OpenAPI document embedded in package api, loaded once, and
-// the validation settings both the client and the fake server apply to it.
+// contract: the OpenAPI document embedded in package api, loaded once on
+// first use (never at import), the validation settings both the client and
+// the fake server apply to it, and the one formatter of what breaks it
+// (Problems, Field, Rule).
 // Limits (lengths, patterns, enums, required fields) are read from the
 // document, never restated in code.
 package contract
@@ -35,8 +37,9 @@ func Doc() (*openapi3.T, error) {
 	return doc, loadErr
 }
 
-// MustDoc is Doc for package-level initialisation: the document is compiled
-// into the binary, so failing to load it is a build defect.
+// MustDoc is Doc for callers that cannot return an error: the document is
+// compiled into the binary, so failing to load it is a build defect. Never
+// call it from package-level initialisation: importing must do no work.
 func MustDoc() *openapi3.T {
 	d, err := Doc()
 	if err != nil {

@@ -50,10 +50,10 @@ func TestContractBreakingAnswer(t *testing.T) {
 	}{
 		{"bad enum", func(ans *answer) {
 			ans.body = []byte(strings.Replace(string(ans.body), `"active"`, `"zombie"`, 1))
-		}, "organizations.0.status"},
+		}, "organizations[0].status"},
 		{"bad pattern", func(ans *answer) {
 			ans.body = []byte(strings.Replace(string(ans.body), `"CH"`, `"ch"`, 1))
-		}, "organizations.0.billing-address.country"},
+		}, "organizations[0].billing-address.country"},
 		{"not JSON", func(ans *answer) { ans.body = ans.body[:len(ans.body)-1] }, "decode"},
 		{"undeclared status", func(ans *answer) { ans.status = http.StatusCreated }, "status 201"},
 	} {

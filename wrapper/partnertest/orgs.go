@@ -10,13 +10,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/exopartner/exopartner/api"
-	"github.com/exopartner/exopartner/internal/contract"
 )
 
 // call is one validated request, handed to an operation's handler.
 type call struct {
 	r     *http.Request
-	route contract.Route
+	route specRoute
 	body  []byte
 	now   time.Time
 }

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/exopartner/exopartner/internal/contract"
 )
 
 // maxBody caps request bodies; a larger one is answered 413.
@@ -26,7 +24,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errorf(http.StatusNotFound, "no such path %s: the Partner API lives under %s/", r.URL.EscapedPath(), BasePath).write(w)
 		return
 	}
-	route, ok := contract.Match(r.Method, path)
+	route, ok := matchRoute(r.Method, path)
 	if !ok {
 		a.count("")
 		if route.PathItem == nil {
@@ -88,7 +86,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle validates the request, carries the operation out and validates
 // the answer.
-func (a *API) handle(r *http.Request, route contract.Route, body []byte) answer {
+func (a *API) handle(r *http.Request, route specRoute, body []byte) answer {
 	in, problem := validateRequest(r, route, body)
 	if problem != "" {
 		return errorf(http.StatusBadRequest, "invalid request: %s", problem)

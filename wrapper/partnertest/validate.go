@@ -31,7 +31,7 @@ func filterOptions() *openapi3filter.Options {
 // validateRequest checks r against the operation route resolved to. It
 // returns the validation input (for validateResponse) and, if the request
 // breaks the contract, a description naming each field as sent on the wire.
-func validateRequest(r *http.Request, route contract.Route, body []byte) (*openapi3filter.RequestValidationInput, string) {
+func validateRequest(r *http.Request, route specRoute, body []byte) (*openapi3filter.RequestValidationInput, string) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
@@ -57,7 +57,7 @@ func validateRequest(r *http.Request, route contract.Route, body []byte) (*opena
 // Options.SchemaValidationOptions to bodies only, so without this a path id
 // that is not a UUID would pass. It returns the problems and the
 // parameters it checked, whose openapi3filter errors are then skipped.
-func checkParameters(r *http.Request, route contract.Route) ([]string, map[*openapi3.Parameter]bool) {
+func checkParameters(r *http.Request, route specRoute) ([]string, map[*openapi3.Parameter]bool) {
 	var problems []string
 	checked := make(map[*openapi3.Parameter]bool)
 	params := append(openapi3.Parameters{}, route.Operation.Parameters...)
@@ -105,7 +105,7 @@ func checkParameters(r *http.Request, route contract.Route) ([]string, map[*open
 // declared responses. A 2xx status the spec does not declare is a break; an
 // empty 204 body is not (the spec declares a JSON body it says is usually
 // absent, and HTTP forbids a 204 body anyway).
-func validateResponse(in *openapi3filter.RequestValidationInput, route contract.Route, ans answer) string {
+func validateResponse(in *openapi3filter.RequestValidationInput, route specRoute, ans answer) string {
 	if ans.status >= 200 && ans.status < 300 && route.Operation.Responses.Status(ans.status) == nil {
 		return fmt.Sprintf("status %d is not declared for %s", ans.status, route.OperationID)
 	}
@@ -126,19 +126,17 @@ func validateResponse(in *openapi3filter.RequestValidationInput, route contract.
 }
 
 // describe appends one line per problem in err to out, each naming the
-// field as it appears on the wire: a body property as its JSON path joined
-// with "." (billing-address.country), a parameter by its name (period).
-// field is the name known so far. Errors of parameters in skip are dropped.
+// field as it appears on the wire and the rule it breaks, formatted by
+// contract.Field and contract.Rule as the client formats them: a body
+// property as billing-address.country or usage[0].quantity, a parameter by
+// its name (period). field is the name known so far. Errors of parameters in
+// skip are dropped.
 func describe(err error, field string, skip map[*openapi3.Parameter]bool, out []string) []string {
 	name := func(ptr []string) string {
-		parts := append([]string{}, ptr...)
-		if field != "" {
-			parts = append([]string{field}, parts...)
+		if f := contract.Field(field, ptr...); f != "" {
+			return f
 		}
-		if len(parts) == 0 {
-			return "body"
-		}
-		return strings.Join(parts, ".")
+		return "body"
 	}
 	switch e := err.(type) {
 	case openapi3.MultiError:
@@ -146,11 +144,7 @@ func describe(err error, field string, skip map[*openapi3.Parameter]bool, out []
 			out = describe(x, field, skip, out)
 		}
 	case *openapi3.SchemaError:
-		reason := e.Reason
-		if reason == "" && e.Origin != nil {
-			reason = e.Origin.Error()
-		}
-		out = append(out, name(e.JSONPointer())+": "+reason)
+		out = append(out, name(e.JSONPointer())+": "+contract.Rule(e))
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {
 			if skip[e.Parameter] {

@@ -28,7 +28,14 @@ func TestInvalidRequests(t *testing.T) {
 		{"metering, bad organization", "POST", "/metering:apply", `{"organization":"x","usage":[{"product":"p","quantity":1}]}`,
 			[]string{"organization"}},
 		{"metering, empty usage", "POST", "/metering:apply", `{"organization":"` + id + `","usage":[]}`, []string{"usage"}},
-		{"metering, no organization", "POST", "/metering:apply", `{"usage":[{"product":"p","quantity":1}]}`, []string{"organization"}},
+		{"metering, no organization", "POST", "/metering:apply", `{"usage":[{"product":"p","quantity":1}]}`, []string{"organization: required"}},
+		{"metering, no usage", "POST", "/metering:apply", `{"organization":"` + id + `"}`, []string{"usage: required"}},
+		{"metering, entry without quantity", "POST", "/metering:apply", `{"organization":"` + id + `","usage":[{"product":"p","quantity":1},{"product":"p"}]}`,
+			[]string{"usage[1].quantity: required"}},
+		{"metering, entry without product", "POST", "/metering:apply", `{"organization":"` + id + `","usage":[{"quantity":1}]}`,
+			[]string{"usage[0].product: required"}},
+		{"metering, quantity not a number", "POST", "/metering:apply", `{"organization":"` + id + `","usage":[{"product":"p","quantity":"1"}]}`,
+			[]string{"usage[0].quantity: must be of type number"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			msg := c.do(tc.method, tc.path, tc.body).want(t, 400).message(t)

@@ -1,4 +1,4 @@
-package contract_test
+package partnertest
 
 import (
 	"net/http"
@@ -8,9 +8,9 @@ import (
 	"github.com/exopartner/exopartner/internal/contract"
 )
 
-const id = "0b6e5b1c-8d53-4e7f-9a52-2f4f2d0c9e11"
+const routeID = "0b6e5b1c-8d53-4e7f-9a52-2f4f2d0c9e11"
 
-func TestMatch(t *testing.T) {
+func TestMatchRoute(t *testing.T) {
 	for _, tc := range []struct {
 		method, path string
 		op, tmpl     string
@@ -18,19 +18,19 @@ func TestMatch(t *testing.T) {
 	}{
 		{"GET", "/distributor/organization", "list-distributor-organizations", "/distributor/organization", ""},
 		{"POST", "/distributor/organization", "create-distributor-organization", "/distributor/organization", ""},
-		{"GET", "/distributor/organization/" + id, "get-distributor-organization", "/distributor/organization/{id}", id},
-		{"PUT", "/distributor/organization/" + id + ":activate", "activate-distributor-organization", "/distributor/organization/{id}:activate", id},
-		{"PUT", "/distributor/organization/" + id + ":suspend", "suspend-distributor-organization", "/distributor/organization/{id}:suspend", id},
-		{"DELETE", "/distributor/organization/" + id + ":terminate", "terminate-distributor-organization", "/distributor/organization/{id}:terminate", id},
-		{"PUT", "/distributor/organization/" + id + ":schedule-purge", "schedule-purge-distributor-organization", "/distributor/organization/{id}:schedule-purge", id},
-		{"GET", "/distributor/organization/" + id + "/usage", "list-distributor-organization-usage", "/distributor/organization/{id}/usage", id},
+		{"GET", "/distributor/organization/" + routeID, "get-distributor-organization", "/distributor/organization/{id}", routeID},
+		{"PUT", "/distributor/organization/" + routeID + ":activate", "activate-distributor-organization", "/distributor/organization/{id}:activate", routeID},
+		{"PUT", "/distributor/organization/" + routeID + ":suspend", "suspend-distributor-organization", "/distributor/organization/{id}:suspend", routeID},
+		{"DELETE", "/distributor/organization/" + routeID + ":terminate", "terminate-distributor-organization", "/distributor/organization/{id}:terminate", routeID},
+		{"PUT", "/distributor/organization/" + routeID + ":schedule-purge", "schedule-purge-distributor-organization", "/distributor/organization/{id}:schedule-purge", routeID},
+		{"GET", "/distributor/organization/" + routeID + "/usage", "list-distributor-organization-usage", "/distributor/organization/{id}/usage", routeID},
 		{"POST", "/metering:apply", "metering-transaction", "/metering:apply", ""},
 		// An escaped colon is the same path.
-		{"PUT", "/distributor/organization/" + id + "%3Asuspend", "suspend-distributor-organization", "/distributor/organization/{id}:suspend", id},
+		{"PUT", "/distributor/organization/" + routeID + "%3Asuspend", "suspend-distributor-organization", "/distributor/organization/{id}:suspend", routeID},
 		// A value that is not a UUID still routes; validation names it.
 		{"GET", "/distributor/organization/not-a-uuid", "get-distributor-organization", "/distributor/organization/{id}", "not-a-uuid"},
 	} {
-		r, ok := contract.Match(tc.method, tc.path)
+		r, ok := matchRoute(tc.method, tc.path)
 		if !ok {
 			t.Errorf("%s %s: no match", tc.method, tc.path)
 			continue
@@ -47,13 +47,13 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-func TestMatchMethodNotAllowed(t *testing.T) {
+func TestMatchRouteMethodNotAllowed(t *testing.T) {
 	for _, tc := range []struct{ method, path, tmpl string }{
-		{"GET", "/distributor/organization/" + id + ":suspend", "/distributor/organization/{id}:suspend"},
+		{"GET", "/distributor/organization/" + routeID + ":suspend", "/distributor/organization/{id}:suspend"},
 		{"DELETE", "/distributor/organization", "/distributor/organization"},
 		{"GET", "/metering:apply", "/metering:apply"},
 	} {
-		r, ok := contract.Match(tc.method, tc.path)
+		r, ok := matchRoute(tc.method, tc.path)
 		if ok {
 			t.Errorf("%s %s: matched %s", tc.method, tc.path, r.OperationID)
 			continue
@@ -64,24 +64,24 @@ func TestMatchMethodNotAllowed(t *testing.T) {
 	}
 }
 
-func TestMatchUnknownPath(t *testing.T) {
+func TestMatchRouteUnknownPath(t *testing.T) {
 	for _, p := range []string{
-		"/", "", "/distributor", "/distributor/organization/", "/distributor/organization/" + id + "/usage/x",
-		"/distributor/organization/" + id + "/bogus", "/metering", "/organization/" + id, "/distributor/organization/%zz",
+		"/", "", "/distributor", "/distributor/organization/", "/distributor/organization/" + routeID + "/usage/x",
+		"/distributor/organization/" + routeID + "/bogus", "/metering", "/organization/" + routeID, "/distributor/organization/%zz",
 	} {
-		if r, ok := contract.Match(http.MethodGet, p); ok || r.PathItem != nil {
+		if r, ok := matchRoute(http.MethodGet, p); ok || r.PathItem != nil {
 			t.Errorf("GET %q: matched %+v", p, r)
 		}
 	}
 }
 
 // Every operation in the spec is reachable through Match.
-func TestMatchCoversSpec(t *testing.T) {
+func TestMatchRouteCoversSpec(t *testing.T) {
 	d := contract.MustDoc()
 	for p, item := range d.Paths.Map() {
 		for m, op := range item.Operations() {
-			path := strings.NewReplacer("{id}", id).Replace(p)
-			r, ok := contract.Match(m, path)
+			path := strings.NewReplacer("{id}", routeID).Replace(p)
+			r, ok := matchRoute(m, path)
 			if !ok || r.OperationID != op.OperationID {
 				t.Errorf("%s %s: got %q, want %q", m, path, r.OperationID, op.OperationID)
 			}
@@ -89,10 +89,10 @@ func TestMatchCoversSpec(t *testing.T) {
 	}
 }
 
-func BenchmarkMatch(b *testing.B) {
-	p := "/distributor/organization/" + id + ":suspend"
+func BenchmarkMatchRoute(b *testing.B) {
+	p := "/distributor/organization/" + routeID + ":suspend"
 	for b.Loop() {
-		if _, ok := contract.Match(http.MethodPut, p); !ok {
+		if _, ok := matchRoute(http.MethodPut, p); !ok {
 			b.Fatal("no match")
 		}
 	}

@@ -1,4 +1,4 @@
-package contract
+package partnertest
 
 import (
 	"net/url"
@@ -7,10 +7,12 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/exopartner/exopartner/internal/contract"
 )
 
-// Route is the operation a request resolves to, as the spec declares it.
-type Route struct {
+// specRoute is the operation a request resolves to, as the spec declares it.
+type specRoute struct {
 	OperationID  string
 	PathTemplate string // as written in the spec, e.g. /distributor/organization/{id}:suspend
 	Method       string
@@ -19,7 +21,7 @@ type Route struct {
 	PathItem     *openapi3.PathItem
 }
 
-// Match resolves a request's method and escaped path (relative to the
+// matchRoute resolves a request's method and escaped path (relative to the
 // server's base path, e.g. /distributor/organization/ID:suspend) to the
 // spec's operation.
 //
@@ -29,16 +31,16 @@ type Route struct {
 // ID:suspend goes to {id}:suspend and not to {id}.
 //
 // ok is false when no operation matches. If the path matches a template but
-// no operation has that method, the returned Route still carries
+// no operation has that method, the returned specRoute still carries
 // PathTemplate, PathItem and PathParams (Operation is nil): the caller
 // answers 405 and may list PathItem.Operations() in an Allow header.
-func Match(method, escapedPath string) (Route, bool) {
+func matchRoute(method, escapedPath string) (specRoute, bool) {
 	tmpls := templates()
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	for i, s := range segs {
 		u, err := url.PathUnescape(s)
 		if err != nil {
-			return Route{}, false
+			return specRoute{}, false
 		}
 		segs[i] = u
 	}
@@ -47,7 +49,7 @@ func Match(method, escapedPath string) (Route, bool) {
 		if !ok {
 			continue
 		}
-		r := Route{PathTemplate: t.path, Method: method, PathParams: params, PathItem: t.item}
+		r := specRoute{PathTemplate: t.path, Method: method, PathParams: params, PathItem: t.item}
 		op := t.item.GetOperation(method)
 		if op == nil {
 			return r, false
@@ -55,7 +57,7 @@ func Match(method, escapedPath string) (Route, bool) {
 		r.OperationID, r.Operation = op.OperationID, op
 		return r, true
 	}
-	return Route{}, false
+	return specRoute{}, false
 }
 
 // template is one path of the spec, compiled into per-segment matchers.
@@ -80,7 +82,7 @@ var (
 // embedded document does not load, there are no routes (Doc reports why).
 func templates() []template {
 	compileOnce.Do(func() {
-		d, err := Doc()
+		d, err := contract.Doc()
 		if err != nil {
 			return
 		}
