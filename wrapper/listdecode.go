@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +23,12 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	if resp.ContentLength >= 0 && resp.ContentLength <= smallList {
 		return decodeSmallList(resp.Body)
 	}
-	dec := json.NewDecoder(resp.Body)
+	return decodeListStream(resp.Body)
+}
+
+// decodeListStream decodes a list answer as it streams in.
+func decodeListStream(body io.Reader) ([]Organization, error) {
+	dec := json.NewDecoder(body)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
@@ -88,7 +94,8 @@ func decodeSmallList(body io.Reader) ([]Organization, error) {
 		Organizations *[]Organization `json:"organizations"`
 	}
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, err
+		// The streaming path says which organization is wrong.
+		return decodeListStream(bytes.NewReader(data))
 	}
 	if list.Organizations == nil {
 		return nil, errNoOrganizations

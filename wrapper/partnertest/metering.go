@@ -24,9 +24,8 @@ type meter struct {
 //
 // The body has been validated against the spec. What the spec leaves
 // optional but a batch cannot do without (organization, usage, and each
-// entry's product) is refused here, in the words of the spec's own checks
-// (contract.Field, "required"). With value types a quantity of 0 and an
-// absent one decode alike, so quantity is not checked here. Moving these
+// entry's product and quantity) is refused here, in the words of the spec's
+// own checks (contract.Field, "required"). Moving these
 // into the spec's required lists would change the generated json tags
 // (no omitempty), so the published document and ours would no longer
 // generate the same exported API.
@@ -42,9 +41,18 @@ func (a *API) applyMetering(c *call) answer {
 	if len(in.Usage) == 0 {
 		missing = append(missing, "usage")
 	}
+	var quantities struct { // a quantity of 0 and an absent one decode alike in api.MeteringBatch
+		Usage []struct {
+			Quantity *float64 `json:"quantity"`
+		} `json:"usage"`
+	}
+	_ = json.Unmarshal(c.body, &quantities) // the same body decoded above
 	for i, u := range in.Usage {
 		if u.Product == "" {
 			missing = append(missing, contract.Field("usage", strconv.Itoa(i), "product"))
+		}
+		if i < len(quantities.Usage) && quantities.Usage[i].Quantity == nil {
+			missing = append(missing, contract.Field("usage", strconv.Itoa(i), "quantity"))
 		}
 	}
 	if len(missing) > 0 {
