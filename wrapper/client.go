@@ -41,7 +41,7 @@ type Client struct {
 	raw      *api.ClientWithResponses
 	endpoint string
 	key      string
-	redact   func(string) string
+	redact   *redactor
 	timeout  time.Duration
 	validate bool
 }
@@ -69,7 +69,8 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 
-	s := signer.New(c.key, c.secret, signer.WithClock(c.now))
+	red := newRedactor(c.secret)
+	s := signer.New(c.key, c.secret, signer.WithClock(c.now), signer.WithIssued(red.issued))
 	hc := &http.Client{}
 	if c.httpClient != nil {
 		*hc = *c.httpClient
@@ -92,6 +93,7 @@ func New(opts ...Option) (*Client, error) {
 		AttemptTimeout: c.attemptTimeout,
 		MaxBody:        c.maxBody,
 		Logger:         c.logger,
+		Redact:         red.text,
 	}
 
 	ua := fmt.Sprintf("exopartner/%s %s", Version, "go/"+runtime.Version())
@@ -113,7 +115,7 @@ func New(opts ...Option) (*Client, error) {
 		raw:      raw,
 		endpoint: endpoint,
 		key:      c.key,
-		redact:   redactor(c.secret),
+		redact:   red,
 		timeout:  c.timeout,
 		validate: !c.noValidation,
 	}, nil

@@ -129,7 +129,7 @@ func organizationAction[R organizationResponse](ctx context.Context, c *Client, 
 	}
 	out := r.GetJSON200()
 	if out == nil {
-		return Organization{}, &DecodeError{Operation: o.id, StatusCode: r.StatusCode(), ContentType: r.ContentType(), Err: noJSON(r)}
+		return Organization{}, c.decodeFailure(o, r.StatusCode(), r.ContentType(), noJSON(r))
 	}
 	return organizationFromAPI(out), nil
 }
