@@ -43,7 +43,7 @@ func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, 
 // an error matching [ErrOutcomeUnknown], the organization may exist; prefer
 // [Client.EnsureOrganization] in jobs that may run again.
 func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationRequest) (Organization, error) {
-	body, err := c.encode(opCreate, createToAPI(req), func(v *validator) *openapi3.Schema { return v.createBody })
+	body, err := c.createBody(req)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -58,6 +58,11 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 		return Organization{}, c.decodeError(opCreate, r.HTTPResponse, noJSON(r))
 	}
 	return organizationFromAPI(r.JSON200), nil
+}
+
+// createBody encodes a create request and checks it against the contract.
+func (c *Client) createBody(req CreateOrganizationRequest) ([]byte, error) {
+	return c.encode(opCreate, createToAPI(req), func(v *validator) *openapi3.Schema { return v.createBody })
 }
 
 // TerminateOrganization terminates an organization and returns the API's
