@@ -53,10 +53,13 @@ func invalid(op, field, rule string) *ValidationError {
 	return &ValidationError{Operation: op, Field: field, Rule: rule, Problems: []Problem{{field, rule}}}
 }
 
-// validationError turns kin-openapi's schema errors into a ValidationError.
-func validationError(op, prefix string, err error) *ValidationError {
+// validationError turns kin-openapi's schema errors, and the numbers that
+// are not exact multiples of their multipleOf, into a ValidationError; nil
+// when there is no problem. kin-openapi's own multipleOf errors are left
+// out: the exact check (contract.CheckMultipleOf) reports each of them.
+func validationError(op, prefix string, err error, inexact ...contract.MultipleOfViolation) *ValidationError {
 	var errs openapi3.MultiError
-	if !errors.As(err, &errs) {
+	if err != nil && !errors.As(err, &errs) {
 		errs = openapi3.MultiError{err}
 	}
 	v := &ValidationError{Operation: op}
@@ -64,10 +67,19 @@ func validationError(op, prefix string, err error) *ValidationError {
 		field, rule := prefix, e.Error()
 		var se *openapi3.SchemaError
 		if errors.As(e, &se) {
+			if se.SchemaField == "multipleOf" {
+				continue
+			}
 			field = wireField(prefix, se.JSONPointer())
 			rule = ruleOf(se)
 		}
 		v.Problems = append(v.Problems, Problem{field, rule})
+	}
+	for _, m := range inexact {
+		v.Problems = append(v.Problems, Problem{wireField(prefix, m.Pointer), m.Rule()})
+	}
+	if len(v.Problems) == 0 {
+		return nil
 	}
 	v.Field, v.Rule = v.Problems[0].Field, v.Problems[0].Rule
 	return v
@@ -156,8 +168,9 @@ func newValidator() (*validator, error) {
 // check validates a request body, given as the generic JSON value it
 // encodes to (maps, slices, strings, float64s).
 func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
-	if err := schema.VisitJSON(doc, contract.RequestOptions()...); err != nil {
-		return validationError(op, "", err)
+	err := schema.VisitJSON(doc, contract.RequestOptions()...)
+	if ve := validationError(op, "", err, contract.CheckMultipleOf(schema, doc)...); ve != nil {
+		return ve
 	}
 	return nil
 }
@@ -168,8 +181,8 @@ func validatePeriod(op, s string) error {
 	if err != nil {
 		return err
 	}
-	if err := v.period.VisitJSON(s, contract.SchemaOptions()...); err != nil {
-		return validationError(op, "period", err)
+	if ve := validationError(op, "period", v.period.VisitJSON(s, contract.SchemaOptions()...)); ve != nil {
+		return ve
 	}
 	return nil
 }

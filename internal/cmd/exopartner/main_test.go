@@ -71,6 +71,7 @@ func TestUsageAndInvalidInput(t *testing.T) {
 		{"usage not a number", []string{"metering-transaction", "--organization", id, "--usage", "p:v:lots"}, []string{`quantity "lots" is not a number`}},
 		{"NaN quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:NaN"}, []string{"metering-transaction: invalid input: usage[0].quantity: must be a finite number"}},
 		{"infinite quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:1", "--usage", "p:v:-Inf"}, []string{"usage[1].quantity"}},
+		{"too many decimals", []string{"metering-transaction", "--organization", id, "--usage", "p:v:1.123456"}, []string{"metering-transaction: invalid input: usage[0].quantity: must have at most 5 decimals (got 1.123456)"}},
 		{"metering without organization", []string{"metering-transaction", "--usage", "p:v:1"}, []string{"--organization is required"}},
 		{"metering bad organization", []string{"metering-transaction", "--organization", "42", "--usage", "p:v:1"}, []string{"invalid input: --organization: must be a UUID"}},
 		{"metering without usage", []string{"metering-transaction", "--organization", id}, []string{"at least one --usage"}},
