@@ -37,10 +37,16 @@ type redactor struct {
 	next int                  // the ring slot the next signature goes to
 	full bool                 // every slot of the ring holds a signature
 	set  map[[sigLen]byte]int // the signatures in the ring, with their count
+	pre  map[uint32]int       // their first four characters, with their count: a cheap first test
+}
+
+// prefix packs the first four characters of a signature.
+func prefix(k []byte) uint32 {
+	return uint32(k[0])<<24 | uint32(k[1])<<16 | uint32(k[2])<<8 | uint32(k[3])
 }
 
 func newRedactor(secret string) *redactor {
-	return &redactor{secretAt: func(s string, i int) int { return secretAt(secret, s, i) }, set: make(map[[sigLen]byte]int)}
+	return &redactor{secretAt: func(s string, i int) int { return secretAt(secret, s, i) }, set: make(map[[sigLen]byte]int), pre: make(map[uint32]int)}
 }
 
 // issued records a signature this client sent (base64, as in the
@@ -58,20 +64,23 @@ func (r *redactor) issued(signature string) {
 		if r.set[old]--; r.set[old] <= 0 {
 			delete(r.set, old)
 		}
+		if p := prefix(old[:]); r.pre[p] <= 1 {
+			delete(r.pre, p)
+		} else {
+			r.pre[p]--
+		}
 	}
 	r.ring[r.next] = k
 	r.set[k]++
+	r.pre[prefix(k[:])]++
 	r.next++
 	if r.next == len(r.ring) {
 		r.next, r.full = 0, true
 	}
 }
 
-func (r *redactor) known(k [sigLen]byte) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.set[k] > 0
-}
+// known reports whether k is an issued signature; r.mu is held.
+func (r *redactor) known(k [sigLen]byte) bool { return r.set[k] > 0 }
 
 // text returns s without the secret, without any signature this client
 // issued, and without whatever follows a literal "signature=" (an
@@ -86,6 +95,8 @@ func (r *redactor) text(s string) string {
 // signatures once 43 base64 characters are read; a match is replaced whole
 // (for a signature, with its padding).
 func (r *redactor) scan(s string) string {
+	r.mu.Lock() // once for the whole text, not at every position
+	defer r.mu.Unlock()
 	var b strings.Builder
 	last := 0 // s[last:i] is not yet copied to b
 	for i := 0; i < len(s); {
@@ -139,6 +150,9 @@ func (r *redactor) signatureAt(s string, i int) int {
 			return -1
 		}
 		k[n], i = c, i+w
+		if n == 3 && r.pre[prefix(k[:])] == 0 {
+			return -1
+		}
 	}
 	if !r.known(k) {
 		return -1

@@ -85,3 +85,18 @@ func TestRedactedErrorChain(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRedactErrorBody: the cost of cleaning the largest error body the
+// client reads (64 KiB of base64-like text, the worst case for the scan) with
+// a full ring of issued signatures. It is paid on failed calls only.
+func BenchmarkRedactErrorBody(b *testing.B) {
+	r := newRedactor("some-secret-value")
+	for range issuedSignatures {
+		r.issued(randomSignature())
+	}
+	body := strings.Repeat(randomSignature()[:40]+" ", maxErrorBody/41)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		_ = r.text(body)
+	}
+}
