@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/transport"
@@ -76,8 +75,10 @@ func call[R any](ctx context.Context, c *Client, o operation,
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 			_ = resp.Body.Close()
-			e := newAPIError(o.id, resp, body)
-			e.Message, e.RequestID = c.redact(e.Message), c.redact(e.RequestID) // a server may echo what it got
+			// A server may echo what it got: redact the body before a message
+			// is cut from it, and what was taken from the headers.
+			e := newAPIError(o.id, resp, []byte(c.redact.text(string(body))))
+			e.Message, e.RequestID = c.redact.text(e.Message), c.redact.text(e.RequestID)
 			// A 3xx is never followed (the API does not redirect): whatever
 			// redirected a create or metering may have passed it on.
 			if !o.idempotent && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
@@ -120,7 +121,7 @@ func (c *Client) transportError(o operation, err error) error {
 	var ue *url.Error
 	sent := errors.As(err, &ue) && (!errors.As(err, &ae) || ae.Written)
 	unknown := !o.idempotent && sent
-	err = fmt.Errorf("exopartner: %s: %w", o.id, redactErr(err, c.redact))
+	err = fmt.Errorf("exopartner: %s: %w", o.id, c.redact.err(err))
 	if unknown {
 		return &OutcomeUnknownError{Operation: o.id, Err: err}
 	}
@@ -130,7 +131,14 @@ func (c *Client) transportError(o operation, err error) error {
 // decodeError reports a 2xx answer that could not be decoded. For a create,
 // the organization exists but its id is lost: that is an unknown outcome.
 func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
-	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: redactErr(err, c.redact)}
+	return c.decodeFailure(o, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+}
+
+// decodeFailure is decodeError from the status and Content-Type. Both the
+// Content-Type and the error (which may quote a field's value) come from
+// the server, so both are redacted.
+func (c *Client) decodeFailure(o operation, status int, contentType string, err error) error {
+	e := &DecodeError{Operation: o.id, StatusCode: status, ContentType: c.redact.text(contentType), Err: c.redact.err(err)}
 	if !o.idempotent {
 		return &OutcomeUnknownError{Operation: o.id, Err: e}
 	}
@@ -144,44 +152,4 @@ func noJSON(resp interface{ ContentType() string }) error {
 		ct = "none"
 	}
 	return fmt.Errorf("the answer has no JSON body (Content-Type: %s)", ct)
-}
-
-// redactor returns a function that removes the secret and any signature
-// from text that may reach an error or a log.
-func redactor(secret string) func(string) string {
-	return func(s string) string {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-		for i := 0; ; {
-			j := strings.Index(s[i:], "signature=")
-			if j < 0 {
-				return s
-			}
-			start := i + j + len("signature=")
-			end := start
-			for end < len(s) && !strings.ContainsRune(", \"'\n\r\t&;", rune(s[end])) {
-				end++
-			}
-			s = s[:start] + "[REDACTED]" + s[end:]
-			i = start + len("[REDACTED]")
-		}
-	}
-}
-
-// redactedError keeps the chain of err (errors.Is/As still work) while its
-// text is redacted.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redactErr(err error, redact func(string) string) error {
-	if msg := redact(err.Error()); msg != err.Error() {
-		return &redactedError{msg, err}
-	}
-	return err
 }

@@ -68,7 +68,7 @@ type Client struct {
 	retry       *transport.Retry
 	endpoint    string
 	key         string
-	redact      func(string) string
+	redact      *redactor
 	timeout     time.Duration
 	validate    bool
 	listMaxBody int64 // the list operation's body cap
@@ -100,7 +100,8 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 
-	s := signer.New(c.key, c.secret, signer.WithClock(c.now))
+	red := newRedactor(c.secret)
+	s := signer.New(c.key, c.secret, signer.WithClock(c.now), signer.WithIssued(red.issued))
 	hc := &http.Client{}
 	if c.httpClient != nil {
 		*hc = *c.httpClient
@@ -131,6 +132,7 @@ func New(opts ...Option) (*Client, error) {
 		AttemptTimeout: c.attemptTimeout,
 		MaxBody:        maxBody,
 		Logger:         c.logger,
+		Redact:         red.text,
 	}
 	hc.Transport = retry
 
@@ -160,7 +162,7 @@ func New(opts ...Option) (*Client, error) {
 		retry:       retry,
 		endpoint:    endpoint.String(),
 		key:         c.key,
-		redact:      redactor(c.secret),
+		redact:      red,
 		timeout:     c.timeout,
 		validate:    !c.noValidation,
 		listMaxBody: listMaxBody,

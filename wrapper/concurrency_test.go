@@ -33,7 +33,8 @@ func TestConcurrentMixedOperations(t *testing.T) {
 	srv := startFake(t)
 	tr := &http.Transport{MaxIdleConnsPerHost: workers}
 	t.Cleanup(tr.CloseIdleConnections)
-	c := fakeClient(t, srv, wrapper.WithHTTPClient(&http.Client{Transport: tr}), wrapper.WithRetry(faultAttempts, time.Millisecond, 5*time.Millisecond))
+	c := fakeClient(t, srv, wrapper.WithHTTPClient(&http.Client{Transport: tr}), wrapper.WithRetry(faultAttempts, time.Millisecond, 5*time.Millisecond),
+		wrapper.WithAttemptTimeout(time.Minute)) // no fault here is a timeout: the attempt timeout is only a safety net
 	shared := srv.AddOrganizations(8)
 
 	tally := map[string]*opTally{}

@@ -13,11 +13,16 @@ import (
 //
 // created reports whether this call created the organization. Terminated
 // organizations are not matched: a client-id whose organization was
-// terminated gets a new one. req.ClientID is required. EnsureOrganization is
+// terminated gets a new one. req.ClientID is required, and req is checked
+// against the contract before anything is sent. EnsureOrganization is
 // not a lock: run one provisioning job per client-id at a time.
 func (c *Client) EnsureOrganization(ctx context.Context, req CreateOrganizationRequest) (org Organization, created bool, err error) {
 	if req.ClientID == "" {
 		return Organization{}, false, invalid(opCreate.id, "client-id", "required by EnsureOrganization, which keys on it")
+	}
+	// Invalid input sends nothing, not even the list.
+	if _, err := c.createBody(req); err != nil {
+		return Organization{}, false, err
 	}
 	if org, ok, err := c.findByClientID(ctx, req.ClientID); err != nil || ok {
 		return org, false, err

@@ -209,3 +209,25 @@ func TestEnsureOrganization(t *testing.T) {
 		}
 	})
 }
+
+// Invalid input is refused before anything is sent: no list request either.
+func TestEnsureOrganizationValidatesFirst(t *testing.T) {
+	srv := startFake(t)
+	c := fakeClient(t, srv)
+	for name, change := range map[string]func(*wrapper.CreateOrganizationRequest){
+		"country":   func(r *wrapper.CreateOrganizationRequest) { r.BillingAddress.Country = "ch" },
+		"owner":     func(r *wrapper.CreateOrganizationRequest) { r.OwnerEmail = "nobody" },
+		"client-id": func(r *wrapper.CreateOrganizationRequest) { r.ClientID = "" },
+	} {
+		req := uniqueRequest("ensure-invalid")
+		change(&req)
+		_, created, err := c.EnsureOrganization(context.Background(), req)
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) || created {
+			t.Errorf("%s: got %v, created %v; want a *ValidationError", name, err, created)
+		}
+	}
+	if n := srv.Requests(""); n != 0 {
+		t.Errorf("%d requests sent for invalid input, want none", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,12 +19,16 @@ import (
 )
 
 // The settings of the fault matrix: Retry-After "1" is longer than
-// faultCap, and a fault's latency outlives faultAttemptTimeout.
+// faultCap (so it ends the call at once). The timeout fault holds its answer
+// far longer than faultAttemptTimeout (until the client gives up), so that
+// the attempt timeout is its one way out; for every other attempt the
+// timeout is only a safety net, generous enough for a loaded machine: no
+// outcome depends on how fast it runs.
 const (
 	faultAttempts       = 4
 	faultCap            = 20 * time.Millisecond
-	faultAttemptTimeout = 2 * time.Second // generous: a busy machine must not cut a healthy attempt (or a body being read)
-	faultLatency        = 10 * time.Second
+	faultAttemptTimeout = 5 * time.Second
+	faultLatency        = time.Hour
 	faultMaxBody        = 64 << 10
 	faultOversize       = 1 << 20
 )
@@ -571,21 +576,48 @@ func TestCanceledWhileWaitingToRetry(t *testing.T) {
 		t.Run(op.id, func(t *testing.T) {
 			t.Parallel()
 			srv := startFake(t)
-			c := fakeClient(t, srv, wrapper.WithRetry(faultAttempts, time.Millisecond, 10*time.Second))
-			s := op.prepare(t, srv, c)
-			srv.ResetCounts()
-			srv.InjectFault(op.id, -1, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "5"})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			time.AfterFunc(50*time.Millisecond, cancel)
+			// Cancel a little after the 429 has been received: the client is
+			// then waiting (or, on a machine slow enough, still deciding to
+			// wait, and it answers the 429), never sending.
+			onAttempt := func(status int) {
+				if status == http.StatusTooManyRequests {
+					time.AfterFunc(50*time.Millisecond, cancel)
+				}
+			}
+			c := fakeClient(t, srv, wrapper.WithRetry(faultAttempts, time.Millisecond, 10*time.Second))
+			s := op.prepare(t, srv, c)
+			c = fakeClient(t, srv, wrapper.WithRetry(faultAttempts, time.Millisecond, 10*time.Second),
+				wrapper.WithLogger(slog.New(attemptHook(onAttempt))))
+			srv.ResetCounts()
+			srv.InjectFault(op.id, -1, partnertest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "5"})
 			err := op.call(ctx, c, s)
 			srv.Close()
-			if !errors.Is(err, context.Canceled) || errors.Is(err, wrapper.ErrOutcomeUnknown) {
-				t.Fatalf("got %v, want context.Canceled with a known outcome", err)
+			if !(errors.Is(err, context.Canceled) || errors.Is(err, wrapper.ErrRateLimited)) || errors.Is(err, wrapper.ErrOutcomeUnknown) {
+				t.Fatalf("got %v, want context.Canceled (or the 429) with a known outcome", err)
 			}
 			if srv.Requests(op.id) != 1 || srv.Applied(op.id) != 0 {
 				t.Errorf("%d requests, applied %d; want 1, 0", srv.Requests(op.id), srv.Applied(op.id))
 			}
 		})
 	}
+}
+
+// attemptHook is a slog.Handler calling fn with the status of every attempt
+// the client logs: a test can act at a known point of a call instead of
+// after a guessed delay.
+type attemptHook func(status int)
+
+func (h attemptHook) Enabled(context.Context, slog.Level) bool { return true }
+func (h attemptHook) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h attemptHook) WithGroup(string) slog.Handler            { return h }
+func (h attemptHook) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "status" {
+			h(int(a.Value.Int64()))
+		}
+		return true
+	})
+	return nil
 }

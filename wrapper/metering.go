@@ -20,6 +20,12 @@ import (
 // as "organization"). It is not idempotent: when it fails with an error
 // matching [ErrOutcomeUnknown], the usage may have been applied, and sending
 // it again may bill it twice.
+//
+// A quantity has at most five decimals, as the number is sent (its shortest
+// decimal form): 1.123456, or a float sum such as 0.1+0.2
+// (0.30000000000000004), is refused as invalid input naming
+// usage[i].quantity, and nothing is sent. Round it yourself, e.g.
+// math.Round(q*1e5)/1e5.
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
 	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err

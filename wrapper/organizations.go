@@ -52,11 +52,16 @@ func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, 
 // without the new organization's id and status is such a failure too (the
 // organization may exist, and its id is lost), and also a *DecodeError.
 func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationRequest) (Organization, error) {
-	body, err := c.encode(opCreate, req, func(v *validator) *openapi3.Schema { return v.createBody })
+	body, err := c.createBody(req)
 	if err != nil {
 		return Organization{}, err
 	}
 	return call(ctx, c, opCreate, c.sender(opCreate, request{body: body}), decodeOrganization)
+}
+
+// createBody encodes a create request and checks it against the contract.
+func (c *Client) createBody(req CreateOrganizationRequest) ([]byte, error) {
+	return c.encode(opCreate, req, func(v *validator) *openapi3.Schema { return v.createBody })
 }
 
 // TerminateOrganization terminates an organization and returns the API's

@@ -3,11 +3,13 @@ package wrapper_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -128,5 +130,159 @@ func TestSecretNeverLeaks(t *testing.T) {
 	}
 	if !strings.Contains(text, "exopartner attempt") || !strings.Contains(text, "[REDACTED]") {
 		t.Fatal("expected log records and redactions in the output: the test did not exercise them")
+	}
+}
+
+// echoForms are the ways a hostile server gives back a value it received:
+// raw, URL-escaped (query and path), JSON-escaped with "\/" and "\u002b",
+// and base64url.
+func echoForms(v string) map[string]string {
+	return map[string]string{
+		"raw":       v,
+		"query":     url.QueryEscape(v),
+		"path":      url.PathEscape(v),
+		"json":      strings.NewReplacer("/", `\/`, "+", `\u002b`).Replace(v),
+		"base64url": strings.NewReplacer("+", "-", "/", "_").Replace(v),
+	}
+}
+
+// TestEchoedSignatureNeverShows: a server echoes the signature of the request
+// it answers, and the secret, in every place and escaping it can, with a
+// debug logger attached. Neither appears in any error text, any formatting
+// of an error, the fields of *APIError and *DecodeError, any error the
+// chain unwraps to, or the log.
+func TestEchoedSignatureNeverShows(t *testing.T) {
+	const secret = "SECRET/canary+7f3e=9a1b"
+	var mu sync.Mutex
+	var issued []string
+	// sig returns the signature of r, after recording it.
+	sig := func(r *http.Request) string {
+		auth := r.Header.Get("Authorization")
+		_, s, ok := strings.Cut(auth, "signature=")
+		if !ok || len(s) != 44 {
+			t.Errorf("no signature in %q", auth)
+		}
+		mu.Lock()
+		issued = append(issued, s)
+		mu.Unlock()
+		return s
+	}
+	hijack := func(w http.ResponseWriter, raw string) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = buf.WriteString(raw)
+		_ = buf.Flush()
+		_ = conn.Close()
+	}
+	type variant struct {
+		name string
+		h    func(w http.ResponseWriter, r *http.Request, form string)
+	}
+	var variants []variant
+	for _, form := range []string{"raw", "query", "path", "json", "base64url"} {
+		variants = append(variants,
+			variant{"Signature: header in body/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, "Signature: %s secret %s", echoForms(sig(r))[form], echoForms(secret)[form])
+			}},
+			variant{"plain text/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprintf(w, "you sent%s and%s", echoForms(sig(r))[form], echoForms(secret)[form]) // glued to a word
+			}},
+			variant{"json message/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				fmt.Fprintf(w, `{"message":"bad %s %s"}`, echoForms(sig(r))[form], echoForms(secret)[form])
+			}},
+			variant{"request id/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("X-Request-Id", echoForms(sig(r))[form]+echoForms(secret)[form])
+				w.WriteHeader(http.StatusNotFound)
+			}},
+			variant{"content type/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("Content-Type", "text/"+echoForms(sig(r))[form])
+				fmt.Fprint(w, "not json")
+			}},
+			variant{"malformed header line/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				hijack(w, "HTTP/1.1 200 OK\r\nSignature "+echoForms(sig(r))[form]+" "+echoForms(secret)[form]+"\r\n\r\n")
+			}},
+			variant{"malformed status line/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				hijack(w, "HTTP/1.1 "+echoForms(sig(r))[form]+echoForms(secret)[form]+"\r\nContent-Length: 0\r\n\r\n")
+			}},
+			variant{"field that fails to decode/" + form, func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("Content-Type", "application/json")
+				s := echoForms(sig(r))[form] + echoForms(secret)[form]
+				fmt.Fprintf(w, `[{"code":"x","start-date":%q}]`, s) // a usage statement; encoding/json quotes the bad time
+			}},
+		)
+	}
+
+	var out bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	calls := 0
+	for _, v := range variants {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.h(w, r, "") }))
+		c, err := wrapper.New(wrapper.WithCredentials(testKey, secret), wrapper.WithEndpoint(srv.URL+"/v1.alpha"),
+			wrapper.WithLogger(logger), wrapper.WithRetry(2, time.Millisecond, time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		var errs []error
+		_, err = c.GetOrganization(ctx, orgID)
+		errs = append(errs, err)
+		_, err = c.ListUsage(ctx, orgID, wrapper.Period{})
+		errs = append(errs, err)
+		_, err = c.CreateOrganization(ctx, validRequest())
+		errs = append(errs, err)
+		errs = append(errs, c.ApplyMetering(ctx, orgID, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}}))
+		srv.Close()
+		for _, err := range errs {
+			if err == nil {
+				t.Errorf("%s: no error", v.name)
+				continue
+			}
+			calls++
+			fmt.Fprintf(&out, "%s: %v | %+v | %#v | %s | %q\n", v.name, err, err, err, err, err)
+			for e := err; e != nil; e = errors.Unwrap(e) {
+				fmt.Fprintf(&out, "  unwraps to %v %+v\n", e, e)
+			}
+			var ae *wrapper.APIError
+			if errors.As(err, &ae) {
+				fmt.Fprintf(&out, "  api error %q %q %+v %#v\n", ae.Message, ae.RequestID, *ae, *ae)
+			}
+			var de *wrapper.DecodeError
+			if errors.As(err, &de) {
+				fmt.Fprintf(&out, "  decode error %q %v\n", de.ContentType, de.Err)
+			}
+		}
+	}
+	text := out.String()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(issued) < len(variants)*4 || calls != len(variants)*4 {
+		t.Fatalf("%d signatures seen, %d errors: the servers were not reached as planned", len(issued), calls)
+	}
+	find := func(what, v string) {
+		t.Helper()
+		for form, f := range echoForms(v) {
+			if form == "base64url" && what == "the secret" {
+				continue // a secret is not base64: the server sent it raw
+			}
+			if i := strings.Index(text, f); i >= 0 {
+				t.Errorf("%s (%s) appears in output: …%s…", what, form, text[max(0, i-300):min(len(text), i+60)])
+				return
+			}
+		}
+	}
+	find("the secret", secret)
+	for _, s := range issued {
+		find("a signature", s)
+		find("a signature without padding", s[:43])
+	}
+	if !strings.Contains(text, "exopartner attempt") || !strings.Contains(text, "error=") || !strings.Contains(text, "[REDACTED]") {
+		t.Fatalf("expected log records with errors, and redactions, in the output:\n%s", text)
 	}
 }

@@ -55,12 +55,24 @@ func invalid(op, field, rule string) *ValidationError {
 	return &ValidationError{Operation: op, Field: field, Rule: rule, Problems: []Problem{{field, rule}}}
 }
 
-// validationError turns kin-openapi's schema errors into a ValidationError,
-// each field and rule stated by contract.Problems (as partnertest states them).
-func validationError(op, prefix string, err error) *ValidationError {
+// validationError turns kin-openapi's schema errors, and the numbers that
+// are not exact multiples of their multipleOf, into a ValidationError, each
+// field and rule stated by contract.Problems (as partnertest states them);
+// nil when there is no problem. kin-openapi's own multipleOf errors are left
+// out (contract.Problems skips them): the exact check
+// (contract.CheckMultipleOf) reports each of them.
+func validationError(op, prefix string, err error, inexact ...contract.MultipleOfViolation) *ValidationError {
 	v := &ValidationError{Operation: op}
-	for _, p := range contract.Problems(prefix, err) {
-		v.Problems = append(v.Problems, Problem(p))
+	if err != nil {
+		for _, p := range contract.Problems(prefix, err) {
+			v.Problems = append(v.Problems, Problem(p))
+		}
+	}
+	for _, m := range inexact {
+		v.Problems = append(v.Problems, Problem{contract.Field(prefix, m.Pointer...), m.Rule()})
+	}
+	if len(v.Problems) == 0 {
+		return nil
 	}
 	v.Field, v.Rule = v.Problems[0].Field, v.Problems[0].Rule
 	return v
@@ -102,8 +114,9 @@ func newValidator() (*validator, error) {
 // check validates a request body, given as the generic JSON value it
 // encodes to (maps, slices, strings, float64s).
 func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
-	if err := schema.VisitJSON(doc, contract.RequestOptions()...); err != nil {
-		return validationError(op, "", err)
+	err := schema.VisitJSON(doc, contract.RequestOptions()...)
+	if ve := validationError(op, "", err, contract.CheckMultipleOf(schema, doc)...); ve != nil {
+		return ve
 	}
 	return nil
 }
@@ -119,8 +132,8 @@ func validatePeriod(op, s string) error {
 	if err != nil {
 		return err
 	}
-	if err := v.period.VisitJSON(s, contract.SchemaOptions()...); err != nil {
-		return validationError(op, "period", err)
+	if ve := validationError(op, "period", v.period.VisitJSON(s, contract.SchemaOptions()...)); ve != nil {
+		return ve
 	}
 	if validPeriodCount.Add(1) <= maxValidPeriods {
 		validPeriods.Store(s, struct{}{})

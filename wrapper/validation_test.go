@@ -172,3 +172,25 @@ func TestPeriod(t *testing.T) {
 		t.Error("zero period")
 	}
 }
+
+// A quantity with more than five decimals is refused before sending, naming
+// usage[i].quantity, whatever kin-openapi's ten-decimal check would say.
+func TestQuantityDecimalsRefusedBeforeSending(t *testing.T) {
+	srv := startFake(t)
+	c := fakeClient(t, srv)
+	org := srv.AddOrganizations(1)[0]
+	a, b := 0.1, 0.2 // variables: a constant 0.1 + 0.2 is exactly 0.3
+	for _, q := range []float64{1.123456, 1.00000000001, a + b, -42.000051} {
+		err := c.ApplyMetering(context.Background(), org, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}, {Product: "p", Variable: "v", Quantity: q}})
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "usage[1].quantity" || len(ve.Problems) != 1 || !strings.Contains(ve.Rule, "at most 5 decimals") {
+			t.Errorf("%v: got %v, want one problem on usage[1].quantity", q, err)
+		}
+	}
+	if n := srv.Requests(""); n != 0 {
+		t.Errorf("%d requests sent for invalid quantities", n)
+	}
+	if err := c.ApplyMetering(context.Background(), org, []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: -42.00005}, {Product: "p", Variable: "v", Quantity: 3.1415}}); err != nil {
+		t.Fatal(err)
+	}
+}

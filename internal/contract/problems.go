@@ -23,7 +23,8 @@ func (p Problem) String() string { return p.Field + ": " + p.Rule }
 // Problems turns a schema validation error (a kin-openapi MultiError or
 // SchemaError) into one Problem per broken rule. prefix names the value
 // that was validated ("" for a request body, "period" for that parameter).
-// An error that is not a schema error is one Problem on prefix.
+// An error that is not a schema error is one Problem on prefix. multipleOf
+// errors are left out: CheckMultipleOf states them exactly.
 func Problems(prefix string, err error) []Problem {
 	var errs openapi3.MultiError
 	if !errors.As(err, &errs) {
@@ -38,6 +39,9 @@ func Problems(prefix string, err error) []Problem {
 		}
 		var se *openapi3.SchemaError
 		if errors.As(e, &se) {
+			if se.SchemaField == "multipleOf" {
+				continue // inexact (kin-openapi rounds to ten decimals): CheckMultipleOf reports it exactly
+			}
 			out = append(out, Problem{Field(prefix, se.JSONPointer()...), Rule(se)})
 			continue
 		}

@@ -39,10 +39,11 @@ const DefaultTTL = 10 * time.Minute
 // Signer signs requests with one API key and secret. It is safe for
 // concurrent use. Formatting a Signer never shows the secret.
 type Signer struct {
-	key  string
-	now  func() time.Time
-	ttl  time.Duration
-	pool *sync.Pool // of *state, each with an HMAC keyed by the secret
+	key    string
+	issued func(signature string)
+	now    func() time.Time
+	ttl    time.Duration
+	pool   *sync.Pool // of *state, each with an HMAC keyed by the secret
 }
 
 // state is the per-signature scratch space, pooled so that signing does not
@@ -57,6 +58,12 @@ type Option func(*Signer)
 
 // WithClock replaces time.Now, for tests and for verifying published vectors.
 func WithClock(now func() time.Time) Option { return func(s *Signer) { s.now = now } }
+
+// WithIssued registers fn to be called with every signature the Signer
+// makes (base64, as in the Authorization header), so that the caller can
+// recognise and redact it if a server echoes it back. fn must be safe for
+// concurrent use.
+func WithIssued(fn func(signature string)) Option { return func(s *Signer) { s.issued = fn } }
 
 // WithTTL sets how long signatures stay valid (default [DefaultTTL]).
 func WithTTL(d time.Duration) Option { return func(s *Signer) { s.ttl = d } }
@@ -117,6 +124,9 @@ func (s *Signer) Authorization(method, escapedPath, rawQuery string, body []byte
 	h := string(b)
 	st.buf = b[:0]
 	s.pool.Put(st)
+	if s.issued != nil {
+		s.issued(h[len(h)-base64.StdEncoding.EncodedLen(sha256.Size):])
+	}
 	return h
 }
 

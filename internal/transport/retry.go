@@ -43,6 +43,7 @@ type Retry struct {
 	Logger         *slog.Logger  // nil: no logging
 	Now            func() time.Time
 	Sleep          func(ctx context.Context, d time.Duration) error
+	Redact         func(string) string // cleans an error's text before it is logged (a server may echo the signature); nil: as is
 
 	mu       sync.Mutex
 	pauseEnd time.Time // no attempt starts before
@@ -221,7 +222,11 @@ func (t *Retry) log(req *http.Request, n int, resp *http.Response, err error, d 
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	} else {
-		attrs = append(attrs, slog.Int("status", 0), slog.String("error", err.Error()))
+		msg := err.Error()
+		if t.Redact != nil {
+			msg = t.Redact(msg)
+		}
+		attrs = append(attrs, slog.Int("status", 0), slog.String("error", msg))
 	}
 	t.Logger.LogAttrs(req.Context(), slog.LevelDebug, "exopartner attempt", attrs...)
 }

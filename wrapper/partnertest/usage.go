@@ -89,10 +89,14 @@ func (a *API) listUsage(c *call) answer {
 // aggregate sums quantities per product and variable, in that order.
 func aggregate(usage []api.UsageRecord) []line {
 	type key struct{ product, variable string }
-	sums := make(map[key]float64)
+	// Summed exactly, in hundred-thousandths: every stored quantity passed
+	// the spec's exact multipleOf 0.00001, so q*1e5 is an integer up to the
+	// float64's representation error, which math.Round removes (nothing
+	// else). A float64 sum would drift (0.1+0.2).
+	sums := make(map[key]int64)
 	for _, u := range usage {
 		k := key{u.Product, u.Variable}
-		sums[k] += u.Quantity
+		sums[k] += int64(math.Round(u.Quantity * 1e5))
 	}
 	keys := make([]key, 0, len(sums))
 	for k := range sums {
@@ -103,7 +107,7 @@ func aggregate(usage []api.UsageRecord) []line {
 	})
 	lines := make([]line, 0, len(keys))
 	for _, k := range keys {
-		lines = append(lines, newLine(k.product, k.variable, sums[k]))
+		lines = append(lines, newLine(k.product, k.variable, float64(sums[k])/1e5))
 	}
 	return lines
 }
@@ -132,8 +136,8 @@ func synthetic(id uuid.UUID, period string) []line {
 	return lines
 }
 
+// newLine prices a quantity; the totals are rounded to cents, as on a bill.
 func newLine(product, variable string, quantity float64) line {
-	quantity = round(quantity, 1e5)
 	excl := round(quantity*UnitPrice(product), 100)
 	incl := round(excl*(1+VATRate), 100)
 	desc := product + " " + variable

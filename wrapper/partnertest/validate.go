@@ -3,6 +3,7 @@ package partnertest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,7 +50,34 @@ func validateRequest(r *http.Request, route specRoute, body []byte) (*openapi3fi
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
 		problems = describe(err, "", checked, problems)
 	}
+	problems = append(problems, checkMultipleOf(route, body)...)
 	return in, strings.Join(problems, "; ")
+}
+
+// checkMultipleOf applies the spec's multipleOf rules to the numbers of a
+// JSON body exactly as they were written (1.123456 against 0.00001 fails,
+// and so does 1.00000000001, which kin-openapi's check lets through), the
+// same rule the client applies before sending. Nothing is rounded.
+func checkMultipleOf(route specRoute, body []byte) []string {
+	rb := route.Operation.RequestBody
+	if rb == nil || rb.Value == nil || len(body) == 0 {
+		return nil
+	}
+	mt := rb.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var doc any
+	if d.Decode(&doc) != nil {
+		return nil // reported by the schema validation
+	}
+	var out []string
+	for _, v := range contract.CheckMultipleOf(mt.Schema.Value, doc) {
+		out = append(out, contract.Field("", v.Pointer...)+": "+v.Rule())
+	}
+	return out
 }
 
 // checkParameters validates the string path and query parameters with the
@@ -144,6 +172,9 @@ func describe(err error, field string, skip map[*openapi3.Parameter]bool, out []
 			out = describe(x, field, skip, out)
 		}
 	case *openapi3.SchemaError:
+		if e.SchemaField == "multipleOf" {
+			return out // inexact (ten decimals): checkMultipleOf reports it exactly
+		}
 		out = append(out, name(e.JSONPointer())+": "+contract.Rule(e))
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,7 @@ func (c command) run(ctx context.Context, e *env, args []string) error {
 	case !c.takesID && len(pos) > 0:
 		return usagef(c.name, "unexpected arguments: %s", strings.Join(pos, " "))
 	case c.takesID:
-		if id, err = parseID(c.name, "ID", pos[0]); err != nil {
+		if id, err = parseID(c.name, "id", pos[0]); err != nil {
 			return err
 		}
 	}
@@ -101,13 +102,79 @@ func (c command) usage(w io.Writer) {
 	fmt.Fprintf(w, "usage: exopartner [global flags] %s %s\n\n%s\n", c.name, c.synopsis, c.summary)
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	c.setup(fs)
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n > 0 {
-		fmt.Fprintln(w, "\nflags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+	printFlags(w, fs)
+}
+
+// printFlags lists fs's flags as they are typed, --name, with their
+// argument and description.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprintln(w, "\nflags:")
+			first = false
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		if arg != "" {
+			arg = " " + arg
+		}
+		fmt.Fprintf(w, "  --%s%s\n    \t%s\n", f.Name, arg, strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
+}
+
+// unknownCommand is the usage error for a command that does not exist, with
+// the closest names as suggestions.
+func unknownCommand(name string) error {
+	if s := suggest(name); len(s) > 0 {
+		return usagef("", "unknown command %q; did you mean %s?", name, strings.Join(s, " or "))
 	}
+	return usagef("", "unknown command %q", name)
+}
+
+// suggest returns the commands whose name contains name, or else is within
+// half its own length in edits: the closest first, at most three.
+func suggest(name string) []string {
+	type match struct {
+		name string
+		dist int
+	}
+	var ms []match
+	for _, c := range append(commands, command{name: "help"}) {
+		d := editDistance(name, c.name)
+		if name != "" && strings.Contains(c.name, name) {
+			d = 0
+		}
+		if d <= max(2, len(c.name)/2) && d < len(name) {
+			ms = append(ms, match{c.name, d})
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b match) int { return a.dist - b.dist })
+	var out []string
+	for i := 0; i < len(ms) && i < 3; i++ {
+		out = append(out, ms[i].name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // parseArgs parses fs's flags wherever they are among the positional
@@ -161,6 +228,33 @@ func relabel(err error, cmd string, field func(wire string) string, note string)
 		ve.Field, ve.Rule = ve.Problems[0].Field, ve.Problems[0].Rule
 	}
 	return err
+}
+
+// missingFlags turns a *wrapper.ValidationError whose problems include flags
+// that were not given into one usage error saying those flags are required,
+// once each, whatever rules their empty value broke. Other errors are
+// returned as they are.
+func missingFlags(fs *flag.FlagSet, err error) error {
+	var ve *wrapper.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given["--"+f.Name] = true })
+	var missing []string
+	for _, p := range ve.Problems {
+		if strings.HasPrefix(p.Field, "--") && !given[p.Field] && !slices.Contains(missing, p.Field) {
+			missing = append(missing, p.Field)
+		}
+	}
+	slices.Sort(missing)
+	switch len(missing) {
+	case 0:
+		return err
+	case 1:
+		return usagef(fs.Name(), "%s is required", missing[0])
+	}
+	return usagef(fs.Name(), "%s and %s are required", strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
 }
 
 // createFlag names the flag of a create-distributor-organization body field.
@@ -235,7 +329,7 @@ func createOrganization(fs *flag.FlagSet) action {
 		// sending: a missing or malformed one is invalid input (exit 2).
 		org, err := c.CreateOrganization(ctx, r)
 		if err != nil {
-			return relabel(err, "", createFlag, "")
+			return missingFlags(fs, relabel(err, "", createFlag, ""))
 		}
 		return e.out.organization(e.stdout, org)
 	}
@@ -300,7 +394,7 @@ func meteringTransaction(fs *flag.FlagSet) action {
 	const name = "metering-transaction"
 	org := fs.String("organization", "", "id of the organization the usage is charged to (required)")
 	var usage usageFlag
-	fs.Var(&usage, "usage", "PRODUCT:VARIABLE:QUANTITY, repeatable (at least one); the quantity may be negative")
+	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one); the quantity may be negative, with at most 5 decimals")
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
 		if *org == "" {
 			return usagef(name, "--organization is required")

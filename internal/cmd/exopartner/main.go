@@ -141,7 +141,23 @@ func usagef(cmd, format string, a ...any) error {
 // exit 2, nothing was sent.
 type configError struct{ err error }
 
-func (e *configError) Error() string { return e.err.Error() }
+// Error speaks the command line's words: the library's message names its Go
+// options (WithCredentials, WithInsecure), which mean nothing here.
+func (e *configError) Error() string {
+	msg := cliWords.Replace(e.err.Error())
+	if errors.Is(e.err, wrapper.ErrNoCredentials) {
+		msg += "\nSet " + wrapper.EnvAPIKey + " and " + wrapper.EnvAPISecret + ", or an account in the exo CLI configuration (" + wrapper.EnvConfig + ", " + wrapper.EnvAccount + ")."
+	}
+	return msg
+}
+
+// cliWords rewrites the library's option names in its construction errors.
+var cliWords = strings.NewReplacer(
+	"; use https or WithInsecure", "; use an https endpoint (the CLI does not send credentials over plain http off loopback)",
+	"WithCredentials (not given), ", "",
+	"WithCredentials was given", "the credentials given have",
+)
+
 func (e *configError) Unwrap() error { return e.err }
 
 // errHelp is returned when -h was asked for and the help printed.
@@ -185,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	cmd, ok := lookup(name)
 	if !ok {
-		return report(stderr, usagef("", "unknown command %q", name))
+		return report(stderr, unknownCommand(name))
 	}
 	return report(stderr, cmd.run(ctx, e, rest))
 }
@@ -201,9 +217,9 @@ func help(stdout, stderr io.Writer, args []string) int {
 			cmd.usage(stdout)
 			return exitOK
 		}
-		return report(stderr, usagef("help", "unknown command %q", args[0]))
+		return report(stderr, unknownCommand(args[0]))
 	}
-	return report(stderr, usagef("help", "want at most one command, got %d arguments", len(args)))
+	return report(stderr, usagef("", "help: want at most one command, got %d arguments", len(args)))
 }
 
 // report prints err to stderr and returns its exit code.

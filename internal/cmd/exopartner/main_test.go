@@ -24,7 +24,7 @@ func TestHelp(t *testing.T) {
 	} {
 		r := runCLI(t, mapEnv(nil), args...)
 		if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "exopartner [global flags] list-distributor-organization-usage ID") ||
-			!strings.Contains(r.stdout, "-period") {
+			!strings.Contains(r.stdout, "\n  --period string\n") {
 			t.Errorf("%q: exit %d, stderr %q, stdout:\n%s", args, r.code, r.stderr, r.stdout)
 		}
 	}
@@ -61,25 +61,30 @@ func TestUsageAndInvalidInput(t *testing.T) {
 		{"missing ID with flag", []string{"list-distributor-organization-usage", "--period", "2025-01"}, []string{"missing the organization ID"}},
 		{"two IDs", []string{"suspend-distributor-organization", id, id}, []string{"want one organization ID"}},
 		{"extra argument", []string{"list-distributor-organizations", "all"}, []string{"unexpected arguments: all"}},
-		{"ID not a UUID", []string{"get-distributor-organization", "not-a-uuid"}, []string{"get-distributor-organization: invalid input: ID: must be a UUID", `(got "not-a-uuid")`}},
-		{"ID with slash", []string{"activate-distributor-organization", id + "/../x"}, []string{"activate-distributor-organization: invalid input: ID"}},
-		{"ID path traversal", []string{"terminate-distributor-organization", "../../../organization"}, []string{"invalid input: ID"}},
-		{"ID escaped slash", []string{"schedule-purge-distributor-organization", "0b5c7c1e-6a4b-4ad0-9d1e%2F3f8f6f2f6a1"}, []string{"invalid input: ID"}},
+		{"ID not a UUID", []string{"get-distributor-organization", "not-a-uuid"}, []string{"get-distributor-organization: invalid input: id: must be a UUID", `(got "not-a-uuid")`}},
+		{"ID with slash", []string{"activate-distributor-organization", id + "/../x"}, []string{"activate-distributor-organization: invalid input: id"}},
+		{"ID path traversal", []string{"terminate-distributor-organization", "../../../organization"}, []string{"invalid input: id"}},
+		{"ID escaped slash", []string{"schedule-purge-distributor-organization", "0b5c7c1e-6a4b-4ad0-9d1e%2F3f8f6f2f6a1"}, []string{"invalid input: id"}},
 		{"bad period month", []string{"list-distributor-organization-usage", id, "--period", "2025-13"}, []string{"invalid input: --period", `(got "2025-13")`}},
 		{"bad period form", []string{"list-distributor-organization-usage", "--period", "January", id}, []string{"invalid input: --period"}},
 		{"bad usage syntax", []string{"metering-transaction", "--organization", id, "--usage", "a:b"}, []string{`invalid value "a:b" for flag -usage`, "PRODUCT:VARIABLE:QUANTITY"}},
 		{"usage not a number", []string{"metering-transaction", "--organization", id, "--usage", "p:v:lots"}, []string{`quantity "lots" is not a number`}},
 		{"NaN quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:NaN"}, []string{"metering-transaction: invalid input: usage[0].quantity: must be a finite number"}},
 		{"infinite quantity", []string{"metering-transaction", "--organization", id, "--usage", "p:v:1", "--usage", "p:v:-Inf"}, []string{"usage[1].quantity"}},
+		{"too many decimals", []string{"metering-transaction", "--organization", id, "--usage", "p:v:1.123456"}, []string{"metering-transaction: invalid input: usage[0].quantity: must have at most 5 decimals (got 1.123456)"}},
 		{"metering without organization", []string{"metering-transaction", "--usage", "p:v:1"}, []string{"--organization is required"}},
 		{"metering bad organization", []string{"metering-transaction", "--organization", "42", "--usage", "p:v:1"}, []string{"invalid input: --organization: must be a UUID"}},
 		{"metering without usage", []string{"metering-transaction", "--organization", id}, []string{"at least one --usage"}},
 		{"bad country", create("--country", "ch"), []string{"create-distributor-organization: invalid input", "--country: must match"}},
-		{"missing country", create(), []string{"--country"}},
+		{"missing country", create(), []string{"create-distributor-organization: --country is required\n"}},
+		{"missing flags", []string{"create-distributor-organization", "--display-name", "Acme AG"}, []string{
+			"create-distributor-organization: --billing-name, --city, --country, --owner-email, --postal-code and --street-name are required\n"}},
 		{"bad e-mail", append(create("--country", "CH"), "--owner-email", "nobody"), []string{"--owner-email: must match"}},
 		{"create with argument", create("--country", "CH", "extra"), []string{"unexpected arguments: extra"}},
 		{"bad endpoint", []string{"--endpoint", "ftp://example.com", "list-distributor-organizations"}, []string{"endpoint"}},
-		{"plain http off loopback", []string{"--endpoint", "http://partner.example.com/v1.alpha", "list-distributor-organizations"}, []string{"plain http"}},
+		{"plain http off loopback", []string{"--endpoint", "http://partner.example.com/v1.alpha", "list-distributor-organizations"}, []string{"plain http", "use an https endpoint"}},
+		{"misspelt command", []string{"list-organisations"}, []string{"did you mean list-distributor-organizations"}},
+		{"help of a misspelt command", []string{"help", "metering"}, []string{"did you mean metering-transaction?", "Run 'exopartner help' for usage."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -96,6 +101,7 @@ func TestUsageAndInvalidInput(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout not empty:\n%s", r.stdout)
 			}
+			checkCLIWords(t, r.stderr)
 			if n := srv.Requests(""); n != 0 {
 				t.Errorf("the API saw %d requests, want none", n)
 			}
@@ -111,9 +117,10 @@ func TestMissingCredentials(t *testing.T) {
 	t.Setenv(wrapper.EnvAPISecret, "")
 	t.Setenv(wrapper.EnvConfig, filepath.Join(t.TempDir(), "exoscale.toml"))
 	r := runCLI(t, os.Getenv, "--endpoint", srv.URL, "list-distributor-organizations")
-	if r.code != 2 || !strings.Contains(r.stderr, "no API credentials") {
+	if r.code != 2 || !strings.Contains(r.stderr, "no API credentials") || !strings.Contains(r.stderr, "Set EXOSCALE_API_KEY and EXOSCALE_API_SECRET") {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
+	checkCLIWords(t, r.stderr)
 	if n := srv.Requests(""); n != 0 {
 		t.Errorf("the API saw %d requests, want none", n)
 	}
@@ -171,6 +178,38 @@ func TestUsageDocumentsEveryCommand(t *testing.T) {
 		}
 		if !strings.Contains(doc, "//\t"+c.name) {
 			t.Errorf("the package documentation does not list %s", c.name)
+		}
+	}
+}
+
+// checkCLIWords fails t if a message names the library's Go options, or
+// says the same thing twice.
+func checkCLIWords(t *testing.T, stderr string) {
+	t.Helper()
+	for _, w := range []string{"WithInsecure", "WithCredentials", "WithEndpoint", "help help", "ID:"} {
+		if strings.Contains(stderr, w) {
+			t.Errorf("stderr says %q, not a word of the CLI:\n%s", w, stderr)
+		}
+	}
+	for _, line := range strings.Split(stderr, "; ") {
+		if line != "" && strings.Count(stderr, line) > 1 {
+			t.Errorf("stderr repeats %q:\n%s", line, stderr)
+		}
+	}
+}
+
+// Every command's help lists its flags as they are typed: --flag.
+func TestHelpShowsFlagsAsTyped(t *testing.T) {
+	t.Parallel()
+	for _, c := range commands {
+		r := runCLI(t, mapEnv(nil), "help", c.name)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d", c.name, r.code)
+		}
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(line, "  -") && !strings.HasPrefix(line, "  --") {
+				t.Errorf("%s: flag shown as %q", c.name, line)
+			}
 		}
 	}
 }

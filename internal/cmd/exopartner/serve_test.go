@@ -44,7 +44,8 @@ func startServe(t *testing.T, getenv func(string) string, global ...string) *ser
 		cancel()
 		<-s.done
 	})
-	re := regexp.MustCompile(`serving the fake Partner API at (http://\S+)\n`)
+	// The banner is complete (key line included) once it says how to stop.
+	re := regexp.MustCompile(`(?s)serving the fake Partner API at (http://\S+)\n.*press Ctrl-C to stop\n`)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.url = m[1]
