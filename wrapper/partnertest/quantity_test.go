@@ -17,7 +17,7 @@ func TestQuantityDecimals(t *testing.T) {
 	}
 	for _, q := range []string{"1.123456", "1.00000000001", "0.30000000000000004", "-42.000051", "1e-6"} {
 		msg := c.do("POST", "/metering:apply", batch(q)).want(t, 400).message(t)
-		contains(t, msg, "usage.1.quantity: must have at most 5 decimals (got "+q+")")
+		contains(t, msg, "usage[1].quantity: must have at most 5 decimals (got "+q+")")
 		if strings.Count(msg, "quantity") != 1 {
 			t.Errorf("%s: reported more than once: %s", q, msg)
 		}
