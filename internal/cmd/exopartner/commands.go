@@ -51,6 +51,13 @@ var commands = []command{
 	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]",
 		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.",
 		setup:   meteringTransaction},
+	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
+		"      [--concurrency N] [--output-file PATH]",
+		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.",
+		setup:   usageReport},
+	{name: "sync", synopsis: "--file PATH.csv [--apply]",
+		summary: "Bring the organizations in step with a CRM file: print the plan, and with --apply carry it out.",
+		setup:   syncCommand},
 	{name: "serve", synopsis: "[--addr 127.0.0.1:8080]",
 		summary: "Run the fake Partner API (base path /v1.alpha) until interrupted.",
 		setup:   serveCommand},
