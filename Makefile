@@ -53,7 +53,7 @@ serve:
 ## bench: every benchmark, BENCH_COUNT times, summarised by benchstat (client vs baseline per row)
 bench:
 	@mkdir -p .tmp
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper | tee .tmp/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper ./wrapper/report | tee .tmp/bench.txt
 	$(GO) tool benchstat -col /impl .tmp/bench.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
