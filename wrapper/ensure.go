@@ -42,10 +42,6 @@ func (c *Client) findByClientID(ctx context.Context, clientID string) (Organizat
 	if err != nil {
 		return Organization{}, false, err
 	}
-	for _, o := range orgs {
-		if o.ClientID == clientID && o.Status != StatusTerminated {
-			return o, true, nil
-		}
-	}
-	return Organization{}, false, nil
+	org, ok := findClientID(orgs, clientID)
+	return org, ok, nil
 }

@@ -35,7 +35,10 @@ func start(t *testing.T) (*partnertest.Server, *wrapper.Client) {
 	srv := partnertest.NewServer(partnertest.WithTB(t), partnertest.WithClock(func() time.Time { return now }))
 	t.Cleanup(srv.Close)
 	c, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL),
-		wrapper.WithRetry(3, time.Millisecond, 10*time.Millisecond))
+		wrapper.WithRetry(3, time.Millisecond, 10*time.Millisecond),
+		// 10 000-line answers take seconds under -race on a busy machine:
+		// the attempt timeout is only a safety net here.
+		wrapper.WithAttemptTimeout(5*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
