@@ -37,6 +37,9 @@ func syncCommand(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
+		if e.output == "json" {
+			return syncJSON(ctx, e, c, plan, *apply)
+		}
 		if err := printPlan(e.stdout, plan); err != nil {
 			return err
 		}
@@ -59,16 +62,104 @@ func syncCommand(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		failed := res.Failed()
-		for _, o := range failed {
-			fmt.Fprintf(e.stderr, "exopartner: sync: %s: %v\n", o.ClientID, o.Err)
-		}
-		if len(failed) > 0 {
-			return fmt.Errorf("exopartner: sync: %d of %d change(s) failed (listed above); run sync again to retry them",
-				len(failed), len(res.Outcomes))
-		}
-		return nil
+		return reportFailures(e, res)
 	}
+}
+
+// reportFailures lists the failed changes on stderr and returns the error
+// that makes the exit code 1, or nil.
+func reportFailures(e *env, res crmsync.Result) error {
+	failed := res.Failed()
+	for _, o := range failed {
+		fmt.Fprintf(e.stderr, "exopartner: sync: %s: %v\n", o.ClientID, o.Err)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("exopartner: sync: %d of %d change(s) failed (listed above); run sync again to retry them",
+			len(failed), len(res.Outcomes))
+	}
+	return nil
+}
+
+// syncJSON prints the plan, and with apply what was done, as one JSON
+// document for scripts (--output json):
+//
+//	{"plan": [{"client-id", "organization", "status", "wanted", "actions", "drift": [{"column", "api", "file"}], "conflict"}],
+//	 "untracked": [{"organization", "status", "client-id"}],
+//	 "applied": [{"client-id", "organization", "status", "done", "error"}]}
+//
+// "organization" and "status" are null for a customer without an
+// organization; "applied" is present only with --apply.
+func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool) error {
+	type drift struct {
+		Column string `json:"column"`
+		API    string `json:"api"`
+		File   string `json:"file"`
+	}
+	type step struct {
+		ClientID     string           `json:"client-id"`
+		Organization *wrapper.ID      `json:"organization"`
+		Status       *wrapper.Status  `json:"status"`
+		Wanted       wrapper.Status   `json:"wanted"`
+		Actions      []crmsync.Action `json:"actions"`
+		Drift        []drift          `json:"drift"`
+		Conflict     string           `json:"conflict,omitempty"`
+	}
+	type untracked struct {
+		Organization wrapper.ID     `json:"organization"`
+		Status       wrapper.Status `json:"status"`
+		ClientID     string         `json:"client-id"`
+	}
+	type outcome struct {
+		ClientID     string           `json:"client-id"`
+		Organization *wrapper.ID      `json:"organization"`
+		Status       *wrapper.Status  `json:"status"`
+		Done         []crmsync.Action `json:"done"`
+		Error        string           `json:"error,omitempty"`
+	}
+	orgRef := func(o wrapper.Organization) (*wrapper.ID, *wrapper.Status) {
+		if o.ID == (wrapper.ID{}) {
+			return nil, nil
+		}
+		return &o.ID, &o.Status
+	}
+	doc := struct {
+		Plan      []step      `json:"plan"`
+		Untracked []untracked `json:"untracked"`
+		Applied   *[]outcome  `json:"applied,omitempty"`
+	}{Plan: []step{}, Untracked: []untracked{}}
+	for _, s := range plan.Steps {
+		st := step{ClientID: s.Customer.ClientID, Wanted: s.Customer.Status, Actions: append([]crmsync.Action{}, s.Actions...),
+			Drift: []drift{}, Conflict: s.Conflict}
+		st.Organization, st.Status = orgRef(s.Organization)
+		for _, d := range s.Drift {
+			st.Drift = append(st.Drift, drift(d))
+		}
+		doc.Plan = append(doc.Plan, st)
+	}
+	for _, o := range plan.Untracked {
+		doc.Untracked = append(doc.Untracked, untracked{o.ID, o.Status, o.ClientID})
+	}
+	var res crmsync.Result
+	if apply {
+		var err error
+		if res, err = crmsync.Apply(ctx, c, plan); err != nil {
+			return err
+		}
+		applied := []outcome{}
+		for _, o := range res.Outcomes {
+			out := outcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}
+			out.Organization, out.Status = orgRef(o.Organization)
+			if o.Err != nil {
+				out.Error = o.Err.Error()
+			}
+			applied = append(applied, out)
+		}
+		doc.Applied = &applied
+	}
+	if err := writeJSON(e.stdout, doc); err != nil {
+		return err
+	}
+	return reportFailures(e, res)
 }
 
 // printPlan prints one line per customer, then the drift, the conflicts

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -161,5 +162,83 @@ func TestSyncBadFile(t *testing.T) {
 	}
 	if orgs, err := newClient(t, srv).ListOrganizations(context.Background()); err != nil || len(orgs) != 1 || orgs[0].Status != wrapper.StatusActive {
 		t.Errorf("organizations %+v, %v", orgs, err)
+	}
+}
+
+// TestSyncJSON: --output json prints the plan, and with --apply what was
+// done, as one JSON document.
+func TestSyncJSON(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	moved := createOrg(t, srv, "crm-moved")
+	other := createOrg(t, srv, "crm-other")
+	file := writeFile(t, crmHeader+strings.Replace(crmLine("crm-moved", "suspended"), "1204", "1205", 1)+crmLine("crm-new", "active"))
+	srv.ResetCounts()
+
+	r := runCLI(t, envOf(srv), "--output", "json", "sync", "--file", file)
+	want := `{
+  "plan": [
+    {
+      "client-id": "crm-moved",
+      "organization": "` + moved.ID.String() + `",
+      "status": "active",
+      "wanted": "suspended",
+      "actions": [
+        "suspend"
+      ],
+      "drift": [
+        {
+          "column": "postal-code",
+          "api": "1204",
+          "file": "1205"
+        }
+      ]
+    },
+    {
+      "client-id": "crm-new",
+      "organization": null,
+      "status": null,
+      "wanted": "active",
+      "actions": [
+        "create"
+      ],
+      "drift": []
+    }
+  ],
+  "untracked": [
+    {
+      "organization": "` + other.ID.String() + `",
+      "status": "active",
+      "client-id": "crm-other"
+    }
+  ]
+}
+`
+	if r.code != 0 || r.stdout != want || r.stderr != "" {
+		t.Fatalf("exit %d, stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
+	}
+	if writeRequests(srv) != 0 {
+		t.Errorf("the plan sent %d writes", writeRequests(srv))
+	}
+
+	srv.InjectFault("create-distributor-organization", 1, partnertest.Fault{Status: http.StatusBadRequest})
+	r = runCLI(t, envOf(srv), "--output", "json", "sync", "--file", file, "--apply")
+	var doc struct {
+		Applied []struct {
+			ClientID     string   `json:"client-id"`
+			Organization *string  `json:"organization"`
+			Status       *string  `json:"status"`
+			Done         []string `json:"done"`
+			Error        string   `json:"error"`
+		} `json:"applied"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v in:\n%s", err, r.stdout)
+	}
+	a := doc.Applied
+	if r.code != 1 || len(a) != 2 || a[0].ClientID != "crm-moved" || *a[0].Status != "suspended" || a[0].Done[0] != "suspend" || a[0].Error != "" ||
+		a[1].ClientID != "crm-new" || a[1].Organization != nil || len(a[1].Done) != 0 || !strings.HasPrefix(a[1].Error, "create: ") ||
+		!strings.HasPrefix(r.stderr, "exopartner: sync: crm-new: create: ") {
+		t.Errorf("exit %d, applied %+v, stderr:\n%s", r.code, a, r.stderr)
 	}
 }
