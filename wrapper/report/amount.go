@@ -7,19 +7,18 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Amount converts an amount as the client decoded it (float64) to the
+// Amount converts an amount as the client decoded it (float64) back to the
 // decimal the API sent.
 //
-// The conversion takes the shortest decimal that parses back to the same
-// float64 (decimal.NewFromFloat, as strconv.FormatFloat with precision -1).
-// A float64 holds any decimal of up to 15 significant digits exactly
-// enough that this shortest form IS that decimal: "0.1" comes back as 0.1,
-// not 0.1000000000000000055511151231257827. Money and metered quantities
-// (at most 5 decimal places, far fewer than 15 significant digits) are
-// therefore recovered exactly, and sums of them in decimal carry no float
-// drift. Only an amount sent with 16 or more significant digits may come
-// back as a neighbouring decimal, which is the precision JSON decoders give
-// it anyway.
+// It takes the shortest decimal that parses back to the same float64
+// (decimal.NewFromFloat, like strconv.FormatFloat with precision -1). Any
+// decimal of up to 15 significant digits survives the trip through float64
+// and comes back as itself: "0.1" is recovered as 0.1, not as the binary
+// value 0.1000000000000000055511151231257827. Money and metered quantities
+// (a few decimal places, far fewer than 15 significant digits) are
+// therefore recovered exactly, and their decimal sums carry no float drift.
+// Only an amount sent with 16 or more significant digits may come back as a
+// neighbouring decimal: float64 cannot hold it, whoever decodes it.
 //
 // Non-finite values cannot come from JSON; they are refused rather than
 // turned into a wrong number.

@@ -98,12 +98,14 @@ type Failure struct {
 }
 
 // Build lists the distributor's organizations once, keeps those in
-// opts.Statuses, and reads each one's usage for period. The error is the
-// listing's (or ctx's before anything was read): per-organization failures
-// are in Report.Failed, and Build still returns every row it read.
+// opts.Statuses, and reads each one's usage for period (required: the zero
+// Period is a *wrapper.ValidationError). The error is the listing's:
+// per-organization failures, ctx ending included, are in Report.Failed,
+// and Build still returns every row it read.
 func Build(ctx context.Context, c *wrapper.Client, period wrapper.Period, opts Options) (*Report, error) {
 	if period.IsZero() {
-		return nil, fmt.Errorf("report: %w: a period is required", wrapper.ErrInvalidInput)
+		p := wrapper.Problem{Field: "period", Rule: "required"}
+		return nil, &wrapper.ValidationError{Field: p.Field, Rule: p.Rule, Problems: []wrapper.Problem{p}}
 	}
 	all, err := c.ListOrganizations(ctx)
 	if err != nil {
@@ -134,11 +136,11 @@ func Build(ctx context.Context, c *wrapper.Client, period wrapper.Period, opts O
 	r := &Report{Period: period, Organizations: len(orgs)}
 	for i, u := range results {
 		org := orgs[i]
-		rows, err := u.Statements, u.Err
+		err := u.Err
 		if err == nil {
-			var orgRows []Row
-			if orgRows, err = rowsOf(org, rows); err == nil {
-				r.Rows = append(r.Rows, orgRows...)
+			var rows []Row
+			if rows, err = rowsOf(org, u.Statements); err == nil {
+				r.Rows = append(r.Rows, rows...)
 			}
 		}
 		if err != nil {
