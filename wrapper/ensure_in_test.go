@@ -3,6 +3,8 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
 	"testing"
 
@@ -147,4 +149,38 @@ func TestUsageForEach(t *testing.T) {
 	if got := srv.Requests(opUsageID); got != len(ids) {
 		t.Errorf("%d usage requests, want %d", got, len(ids))
 	}
+}
+
+// Ensuring many organizations with one listing, not one per organization.
+func ExampleClient_EnsureOrganizationIn() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL))
+	ctx := context.Background()
+	address := wrapper.BillingAddress{Name: "ACME", StreetName: "Main", City: "Geneva", PostalCode: "1217", Country: "CH"}
+	reqs := []wrapper.CreateOrganizationRequest{
+		{DisplayName: "ACME", OwnerEmail: "owner@acme.example", ClientID: "crm-42", BillingAddress: address},
+		{DisplayName: "ACME EU", OwnerEmail: "owner@acme.example", ClientID: "crm-43", BillingAddress: address},
+		{DisplayName: "ACME", OwnerEmail: "owner@acme.example", ClientID: "crm-42", BillingAddress: address}, // again
+	}
+	orgs, err := client.ListOrganizations(ctx) // once per run
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, req := range reqs {
+		org, created, err := client.EnsureOrganizationIn(ctx, orgs, req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if created {
+			orgs = append(orgs, org) // so that the same client-id later in the run finds it
+		}
+		fmt.Println(req.ClientID, "created:", created)
+	}
+	fmt.Println("listings:", srv.Requests("list-distributor-organizations"))
+	// Output:
+	// crm-42 created: true
+	// crm-43 created: true
+	// crm-42 created: false
+	// listings: 1
 }
