@@ -261,3 +261,35 @@ func TestAmountAndMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelled: when ctx ends mid-way, the organizations not read are
+// listed as failed with ctx's error; nothing is dropped.
+func TestCancelled(t *testing.T) {
+	t.Parallel()
+	srv, c := start(t)
+	ids := srv.AddOrganizations(4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	past := wrapper.PeriodOf(now.AddDate(0, -1, 0))
+	r, err := report.Build(ctx, c, past, report.Options{Concurrency: 1, Progress: func(done, _ int) {
+		if done == 1 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Failed) != 3 || len(r.Rows) == 0 {
+		t.Fatalf("%d rows, failed %+v; want the first organization's rows and 3 failures", len(r.Rows), r.Failed)
+	}
+	for i, f := range r.Failed {
+		if f.Organization != ids[i+1] || !errors.Is(f.Err, context.Canceled) {
+			t.Errorf("failure %d: %+v, want %s with context.Canceled", i, f, ids[i+1])
+		}
+	}
+	for _, row := range r.Rows {
+		if row.Organization != ids[0] {
+			t.Errorf("row of %s", row.Organization)
+		}
+	}
+}
