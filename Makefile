@@ -61,7 +61,7 @@ serve:
 ## same-run baseline (impl=raw), then validation's share of a create (with against without, same run)
 bench:
 	@mkdir -p .tmp
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper | tee .tmp/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper ./wrapper/report | tee .tmp/bench.txt
 	$(GO) tool benchstat -col /impl .tmp/bench.txt
 	@echo "validation's share of a create = 1 - 1/ratio below (target: ratio <= 1.0526, a share <= 5 %):"
 	$(GO) tool benchstat -filter '/op:create' -col '/impl@(exopartner-no-validation exopartner)' .tmp/bench.txt

@@ -13,6 +13,7 @@ require (
 	github.com/getkin/kin-openapi v0.142.0
 	github.com/google/uuid v1.6.0
 	github.com/oapi-codegen/runtime v1.8.0
+	github.com/shopspring/decimal v1.6.0
 )
 
 require (

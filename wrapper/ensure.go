@@ -1,9 +1,6 @@
 package wrapper
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // EnsureOrganization returns the organization whose client-id is
 // req.ClientID, creating it only if none exists. It makes provisioning jobs
@@ -24,33 +21,9 @@ func (c *Client) EnsureOrganization(ctx context.Context, req CreateOrganizationR
 	if _, err := c.createBody(req); err != nil {
 		return Organization{}, false, err
 	}
-	if org, ok, err := c.findByClientID(ctx, req.ClientID); err != nil || ok {
-		return org, false, err
-	}
-	org, err = c.CreateOrganization(ctx, req)
-	if err == nil {
-		return org, true, nil
-	}
-	if !errors.Is(err, ErrOutcomeUnknown) {
-		return Organization{}, false, err
-	}
-	// The create may have been applied: look again before giving up.
-	if found, ok, lerr := c.findByClientID(ctx, req.ClientID); lerr == nil && ok {
-		return found, true, nil
-	}
-	return Organization{}, false, err
-}
-
-// findByClientID returns the non-terminated organization with clientID.
-func (c *Client) findByClientID(ctx context.Context, clientID string) (Organization, bool, error) {
 	orgs, err := c.ListOrganizations(ctx)
 	if err != nil {
 		return Organization{}, false, err
 	}
-	for _, o := range orgs {
-		if o.ClientID == clientID && o.Status != StatusTerminated {
-			return o, true, nil
-		}
-	}
-	return Organization{}, false, nil
+	return c.EnsureOrganizationIn(ctx, orgs, req)
 }

@@ -37,27 +37,44 @@ func (c *Client) UsageForAll(ctx context.Context, period Period, concurrency int
 // the organizations not yet read get ctx's error.
 func (c *Client) UsageFor(ctx context.Context, ids []ID, period Period, concurrency int) []OrganizationUsage {
 	out := make([]OrganizationUsage, len(ids))
+	c.UsageForEach(ctx, ids, period, concurrency, func(i int, u OrganizationUsage) { out[i] = u })
+	return out
+}
+
+// UsageForEach is [Client.UsageFor] that hands each organization's result
+// to done as soon as it is read, with the organization's index in ids, for
+// callers that report progress or stream results. done is called exactly
+// once per id, never concurrently, in completion order; UsageForEach
+// returns once every call to done has returned. A slow done slows the
+// fan-out down.
+func (c *Client) UsageForEach(ctx context.Context, ids []ID, period Period, concurrency int, done func(i int, u OrganizationUsage)) {
 	concurrency = max(1, min(concurrency, len(ids)))
 	next := make(chan int)
+	var mu sync.Mutex // serialises done
+	report := func(i int, u OrganizationUsage) {
+		mu.Lock()
+		defer mu.Unlock()
+		done(i, u)
+	}
 	var wg sync.WaitGroup
 	for range concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i].Statements, out[i].Err = c.ListUsage(ctx, ids[i], period)
+				u := OrganizationUsage{ID: ids[i]}
+				u.Statements, u.Err = c.ListUsage(ctx, ids[i], period)
+				report(i, u)
 			}
 		}()
 	}
 	for i, id := range ids {
-		out[i].ID = id
 		if err := ctx.Err(); err != nil {
-			out[i].Err = err
+			report(i, OrganizationUsage{ID: id, Err: err})
 			continue
 		}
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return out
 }

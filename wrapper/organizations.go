@@ -61,8 +61,10 @@ func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationR
 
 // createBody encodes a create request and checks it against the contract.
 func (c *Client) createBody(req CreateOrganizationRequest) ([]byte, error) {
-	return c.encode(opCreate, req, func(v *validator) *openapi3.Schema { return v.createBody })
+	return encode(opCreate, req, createSchema, c.validate)
 }
+
+func createSchema(v *validator) *openapi3.Schema { return v.createBody }
 
 // TerminateOrganization terminates an organization and returns the API's
 // message (operationId terminate-distributor-organization). A terminated
@@ -157,11 +159,16 @@ func (c *Client) checkID(o operation, field string, id ID) error {
 // encode marshals a request body and, unless validation is off, checks it
 // against the spec's schema for the operation.
 func (c *Client) encode(o operation, v any, schema func(*validator) *openapi3.Schema) ([]byte, error) {
+	return encode(o, v, schema, c.validate)
+}
+
+// encode is Client.encode with validation on or off.
+func encode(o operation, v any, schema func(*validator) *openapi3.Schema, validate bool) ([]byte, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
 	}
-	if c.validate {
+	if validate {
 		val, err := sharedValidator()
 		if err != nil {
 			return nil, err

@@ -52,6 +52,15 @@ var commands = []command{
 	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]",
 		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.",
 		setup:   meteringTransaction},
+	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
+		"      [--concurrency N] [--output-file PATH]",
+		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
+			"--format chooses the output; the global --output does not apply.",
+		setup: usageReport},
+	{name: "sync", synopsis: "--file PATH.csv [--apply]",
+		summary: "Bring the organizations in step with a CRM file: print the plan, and with --apply carry it out.\n" +
+			"With the global --output json, print the plan (and what was applied) as one JSON document.",
+		setup: syncCommand},
 	{name: "serve", synopsis: "[--addr 127.0.0.1:8080]",
 		summary: "Run the fake Partner API (base path /v1.alpha) until interrupted.",
 		setup:   serveCommand},

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/crmsync"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
+	usagereport "github.com/exopartner/exopartner/wrapper/report"
 )
 
 // demoCommand runs the lifecycle of two organizations against an in-process
@@ -51,7 +54,10 @@ func (d *demo) block(render func(w io.Writer) error) error {
 		return err
 	}
 	for line := range strings.Lines(b.String()) {
-		fmt.Fprint(d.e.stdout, "      "+line)
+		if line != "\n" {
+			line = "      " + line
+		}
+		fmt.Fprint(d.e.stdout, line)
 	}
 	return nil
 }
@@ -144,6 +150,44 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) }); err != nil {
 		return err
 	}
+	if err := d.workflows(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintln(d.e.stdout, "demo: done")
 	return nil
+}
+
+// demoCRM is the CRM export the demo syncs from: crm-1001's city is
+// spelled differently (drift), crm-1002 is terminated as the CRM wants, and
+// crm-1003 is a new customer.
+const demoCRM = `client-id,display-name,owner-email,name,street-name,building-number,city,postal-code,country,address,status
+crm-1001,Alpenblick Software AG,it@alpenblick.example,Alpenblick Software AG,Bahnhofstrasse,42,Zurich,8001,CH,,active
+crm-1002,Rheinwerk Maschinenbau GmbH,admin@rheinwerk.example,Rheinwerk Maschinenbau GmbH,Königsallee,11,Düsseldorf,40212,DE,,terminated
+crm-1003,Lac Léman Logistique SA,it@lacleman.example,Lac Léman Logistique SA,Quai du Mont-Blanc,5,Genève,1201,CH,,active
+`
+
+// workflows shows the usage report and a sync plan (usage-report and
+// sync without --apply).
+func (d *demo) workflows(ctx context.Context) error {
+	period := wrapper.PeriodOf(time.Now())
+	r, err := usagereport.Build(ctx, d.c, period, usagereport.Options{})
+	if err != nil {
+		return err
+	}
+	d.printf("usage report for %s (usage-report --period %s --format table): %d organizations, %d rows, exact totals:",
+		period, period, r.Organizations, len(r.Rows))
+	if err := d.block(func(w io.Writer) error { return writeReportTable(w, r) }); err != nil {
+		return err
+	}
+	customers, err := crmsync.ReadCSV(strings.NewReader(demoCRM), "crm.csv")
+	if err != nil {
+		return err
+	}
+	plan, err := crmsync.Plan(ctx, d.c, customers)
+	if err != nil {
+		return err
+	}
+	d.printf("sync plan for a CRM export of %d customers (sync --file crm.csv): %d change(s), nothing sent but one listing:",
+		len(customers), plan.Changes())
+	return d.block(func(w io.Writer) error { return printPlan(w, plan) })
 }

@@ -34,6 +34,8 @@ func TestDemo(t *testing.T) {
 		`terminated ` + uuid + `: status terminated`,
 		`purge scheduled for ` + uuid,
 		`listed 2 organizations:`,
+		`usage report for \d{4}-\d{2} \(usage-report --period \d{4}-\d{2} --format table\): 2 organizations, 2 rows, exact totals:`,
+		`sync plan for a CRM export of 3 customers \(sync --file crm.csv\): 1 change\(s\), nothing sent but one listing:`,
 	}
 	for i, step := range steps {
 		re := regexp.MustCompile(fmt.Sprintf(`(?m)^%2d\. %s`, i+1, step))
@@ -45,6 +47,11 @@ func TestDemo(t *testing.T) {
 		`(?m)^\s+partner\s+commission\s+partner commission\s+-42\.00005\s`,
 		`(?m)^\s+partner\s+license_product\s+partner license_product\s+3\.1415\s`,
 		`(?m)^\s+` + uuid + `\s+terminated\s+crm-1002\s+Rheinwerk Maschinenbau GmbH\s+DE$`,
+		`(?m)^\s+CHF\s+-6\.92\s+-7\.48$`, // the report's exact totals
+		`(?m)^\s+crm-1001\s+` + uuid + `\s+active\s+active\s+nothing$`,
+		`(?m)^\s+crm-1002\s+-\s+-\s+terminated\s+nothing$`,
+		`(?m)^\s+crm-1003\s+-\s+-\s+active\s+create$`,
+		`(?m)^\s+crm-1001\s+` + uuid + `\s+city\s+Zürich\s+Zurich$`,
 		`demo: done\n$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(r.stdout) {

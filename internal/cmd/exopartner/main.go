@@ -15,6 +15,9 @@
 //	schedule-purge-distributor-organization ID
 //	list-distributor-organization-usage ID [--period YYYY-MM]
 //	metering-transaction --organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
+//	usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
+//	    [--concurrency N] [--output-file PATH]
+//	sync --file PATH.csv [--apply]
 //	serve [--addr 127.0.0.1:8080]
 //	demo
 //	help [COMMAND]
@@ -29,6 +32,14 @@
 // declares, and nothing for metering-transaction, whose answer is 204 No
 // Content. -v logs every HTTP
 // attempt to stderr; secrets and signatures are never logged.
+//
+// usage-report reads every organization's usage for a month (package
+// wrapper/report) and writes one row per usage line, with exact totals per
+// currency; it exits 1 when any organization could not be read, after
+// writing every row that was. sync compares a CRM's CSV export with the
+// organizations (package wrapper/crmsync), prints the plan, and with
+// --apply carries it out; a bad file is refused whole with
+// FILE:LINE: column: reason, exit 2.
 //
 // serve runs the fake Partner API of package partnertest on --addr (base path
 // /v1.alpha), accepting EXOSCALE_API_KEY/EXOSCALE_API_SECRET when both are
@@ -85,6 +96,12 @@ API commands (named by the API's operationIds):
   schedule-purge-distributor-organization ID
   list-distributor-organization-usage ID [--period YYYY-MM]
   metering-transaction --organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
+
+Workflows:
+  usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
+      [--concurrency N] [--output-file PATH]
+                                  every organization's usage for a month, exact totals
+  sync --file PATH.csv [--apply]  bring the organizations in step with a CRM file
 
 Other commands:
   serve [--addr 127.0.0.1:8080]   run the fake Partner API (base path /v1.alpha)

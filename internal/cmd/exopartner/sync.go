@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/crmsync"
+)
+
+func syncCommand(fs *flag.FlagSet) action {
+	const name = "sync"
+	file := fs.String("file", "", "the CRM's CSV export, with the columns "+strings.Join(crmsync.Columns(), ",")+" (required)")
+	apply := fs.Bool("apply", false, "carry the plan out (default: print it and send only a listing)")
+	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		if *file == "" {
+			return usagef(name, "--file PATH.csv is required")
+		}
+		f, err := os.Open(*file)
+		if err != nil {
+			return usagef(name, "--file: %v", err)
+		}
+		customers, err := crmsync.ReadCSV(f, *file)
+		f.Close()
+		if err != nil {
+			return err // every bad line; exit 2, nothing sent
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		plan, err := crmsync.Plan(ctx, c, customers)
+		if err != nil {
+			return err
+		}
+		if e.output == "json" {
+			return syncJSON(ctx, e, c, plan, *apply)
+		}
+		if err := printPlan(e.stdout, plan); err != nil {
+			return err
+		}
+		if !*apply {
+			if n := plan.Changes(); n > 0 {
+				fmt.Fprintf(e.stdout, "\n%d change(s) planned; nothing sent. Run again with --apply to carry them out.\n", n)
+			} else {
+				fmt.Fprintln(e.stdout, "\nNothing to do.")
+			}
+			return nil
+		}
+		if plan.Changes() == 0 {
+			fmt.Fprintln(e.stdout, "\nNothing to do.")
+			return nil
+		}
+		res, err := crmsync.Apply(ctx, c, plan)
+		if perr := printOutcomes(e.stdout, res); err == nil {
+			err = perr
+		}
+		if err != nil {
+			return err
+		}
+		return reportFailures(e, res)
+	}
+}
+
+// reportFailures lists the failed changes on stderr and returns the error
+// that makes the exit code 1, or nil.
+func reportFailures(e *env, res crmsync.Result) error {
+	failed := res.Failed()
+	for _, o := range failed {
+		fmt.Fprintf(e.stderr, "exopartner: sync: %s: %v\n", o.ClientID, o.Err)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("exopartner: sync: %d of %d change(s) failed (listed above); run sync again to retry them",
+			len(failed), len(res.Outcomes))
+	}
+	return nil
+}
+
+// syncJSON prints the plan, and with apply what was done, as one JSON
+// document for scripts (--output json):
+//
+//	{"plan": [{"client-id", "organization", "status", "wanted", "actions", "drift": [{"column", "api", "file"}], "conflict"}],
+//	 "untracked": [{"organization", "status", "client-id"}],
+//	 "applied": [{"client-id", "organization", "status", "done", "error"}]}
+//
+// "organization" and "status" are null for a customer without an
+// organization; "applied" is present only with --apply.
+func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool) error {
+	type drift struct {
+		Column string `json:"column"`
+		API    string `json:"api"`
+		File   string `json:"file"`
+	}
+	type step struct {
+		ClientID     string           `json:"client-id"`
+		Organization *wrapper.ID      `json:"organization"`
+		Status       *wrapper.Status  `json:"status"`
+		Wanted       wrapper.Status   `json:"wanted"`
+		Actions      []crmsync.Action `json:"actions"`
+		Drift        []drift          `json:"drift"`
+		Conflict     string           `json:"conflict,omitempty"`
+	}
+	type untracked struct {
+		Organization wrapper.ID     `json:"organization"`
+		Status       wrapper.Status `json:"status"`
+		ClientID     string         `json:"client-id"`
+	}
+	type outcome struct {
+		ClientID     string           `json:"client-id"`
+		Organization *wrapper.ID      `json:"organization"`
+		Status       *wrapper.Status  `json:"status"`
+		Done         []crmsync.Action `json:"done"`
+		Error        string           `json:"error,omitempty"`
+	}
+	orgRef := func(o wrapper.Organization) (*wrapper.ID, *wrapper.Status) {
+		if o.ID == (wrapper.ID{}) {
+			return nil, nil
+		}
+		return &o.ID, &o.Status
+	}
+	doc := struct {
+		Plan      []step      `json:"plan"`
+		Untracked []untracked `json:"untracked"`
+		Applied   *[]outcome  `json:"applied,omitempty"`
+	}{Plan: []step{}, Untracked: []untracked{}}
+	for _, s := range plan.Steps {
+		st := step{ClientID: s.Customer.ClientID, Wanted: s.Customer.Status, Actions: append([]crmsync.Action{}, s.Actions...),
+			Drift: []drift{}, Conflict: s.Conflict}
+		st.Organization, st.Status = orgRef(s.Organization)
+		for _, d := range s.Drift {
+			st.Drift = append(st.Drift, drift(d))
+		}
+		doc.Plan = append(doc.Plan, st)
+	}
+	for _, o := range plan.Untracked {
+		doc.Untracked = append(doc.Untracked, untracked{o.ID, o.Status, o.ClientID})
+	}
+	var res crmsync.Result
+	if apply {
+		var err error
+		if res, err = crmsync.Apply(ctx, c, plan); err != nil {
+			return err
+		}
+		applied := []outcome{}
+		for _, o := range res.Outcomes {
+			out := outcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}
+			out.Organization, out.Status = orgRef(o.Organization)
+			if o.Err != nil {
+				out.Error = o.Err.Error()
+			}
+			applied = append(applied, out)
+		}
+		doc.Applied = &applied
+	}
+	if err := writeJSON(e.stdout, doc); err != nil {
+		return err
+	}
+	return reportFailures(e, res)
+}
+
+// printPlan prints one line per customer, then the drift, the conflicts
+// and the organizations the file does not know.
+func printPlan(w io.Writer, p crmsync.Sync) error {
+	t := newTable(w)
+	fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tSTATUS\tWANTED\tACTION")
+	var drift, conflicts []crmsync.Step
+	for _, s := range p.Steps {
+		org, status := "-", "-"
+		if s.Organization.ID != (wrapper.ID{}) {
+			org, status = s.Organization.ID.String(), string(s.Organization.Status)
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", s.Customer.ClientID, org, status, s.Customer.Status, actions(s.Actions))
+		if len(s.Drift) > 0 {
+			drift = append(drift, s)
+		}
+		if s.Conflict != "" {
+			conflicts = append(conflicts, s)
+		}
+	}
+	if len(drift) > 0 {
+		fmt.Fprintln(t, "\nDrift the API cannot change (no update operation): reported, not fixed.")
+		fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tCOLUMN\tAPI\tFILE")
+		for _, s := range drift {
+			for _, d := range s.Drift {
+				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", s.Customer.ClientID, s.Organization.ID, d.Column, dash(d.API), dash(d.File))
+			}
+		}
+	}
+	if len(conflicts) > 0 {
+		fmt.Fprintln(t, "\nLeft alone:")
+		for _, s := range conflicts {
+			fmt.Fprintf(t, "%s: %s\n", s.Customer.ClientID, s.Conflict)
+		}
+	}
+	if len(p.Untracked) > 0 {
+		fmt.Fprintln(t, "\nOrganizations whose client-id is not in the file: never touched.")
+		fmt.Fprintln(t, "ORGANIZATION\tSTATUS\tCLIENT-ID\tNAME\tCOUNTRY")
+		for _, o := range p.Untracked {
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Status, dash(o.ClientID), dash(o.BillingAddress.Name), dash(o.BillingAddress.Country))
+		}
+	}
+	return t.Flush()
+}
+
+// printOutcomes prints what --apply did, one line per changed customer.
+func printOutcomes(w io.Writer, r crmsync.Result) error {
+	t := newTable(w)
+	fmt.Fprintf(t, "\nApplied %d of %d change(s):\n", len(r.Outcomes)-len(r.Failed()), len(r.Outcomes))
+	fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tSTATUS\tDONE\tRESULT")
+	for _, o := range r.Outcomes {
+		org, status := "-", "-"
+		if o.Organization.ID != (wrapper.ID{}) {
+			org, status = o.Organization.ID.String(), string(o.Organization.Status)
+		}
+		result := "ok"
+		if o.Err != nil {
+			result = "failed: " + o.Err.Error()
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ClientID, org, status, actions(o.Done), result)
+	}
+	return t.Flush()
+}
+
+// actions prints a list of actions as create+suspend, or "nothing".
+func actions(as []crmsync.Action) string {
+	if len(as) == 0 {
+		return "nothing"
+	}
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, "+")
+}

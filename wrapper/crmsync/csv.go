@@ -1,0 +1,129 @@
+package crmsync
+
+import (
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+// columns are the CSV file's columns, named as on the wire. The header
+// names them, in any order.
+var columns = []string{
+	"client-id", "display-name", "owner-email",
+	"name", "street-name", "building-number", "city", "postal-code", "country", "address",
+	"status",
+}
+
+// Columns returns the columns a CRM file must have, in the documented
+// order: client-id, display-name, owner-email, name, street-name,
+// building-number, city, postal-code, country, address, status. The
+// address columns are the billing address's fields; building-number and
+// address may be empty.
+func Columns() []string { return slices.Clone(columns) }
+
+// ReadCSV reads a CRM file: a header naming every column of [Columns] (in
+// any order, no other), then one customer per line. The whole file is
+// checked before it is returned, structure (header, field counts, quoting)
+// and fields alike ([Validate]); any problem gives an *InvalidError listing
+// every bad line as "name:LINE: column: reason". Values are taken as they
+// are, without trimming. A UTF-8 byte order mark before the header is
+// ignored.
+func ReadCSV(r io.Reader, name string) ([]Customer, error) {
+	cr := csv.NewReader(r)
+	bad := &InvalidError{File: name}
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		bad.Problems = append(bad.Problems, Problem{1, "header", "missing: want the columns " + strings.Join(columns, ",")})
+		return nil, bad
+	}
+	if err != nil {
+		return nil, readError(bad, err)
+	}
+	index, problems := headerIndex(header)
+	if problems != nil {
+		bad.Problems = problems
+		return nil, bad
+	}
+	var customers []Customer
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			bad.Problems = append(bad.Problems, Problem{pe.StartLine, "columns",
+				fmt.Sprintf("%d fields, want %d as in the header", len(rec), len(header))})
+			continue
+		}
+		if err != nil { // a quoting error: the rest of the file cannot be trusted
+			if err := readError(bad, err); err != error(bad) {
+				return nil, err
+			}
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		field := func(col string) string { return rec[index[col]] }
+		customers = append(customers, Customer{
+			Line: line, ClientID: field("client-id"), DisplayName: field("display-name"), OwnerEmail: field("owner-email"),
+			BillingAddress: wrapper.BillingAddress{
+				Name: field("name"), StreetName: field("street-name"), BuildingNumber: field("building-number"),
+				City: field("city"), PostalCode: field("postal-code"), Country: field("country"), Address: field("address"),
+			},
+			Status: wrapper.Status(field("status")),
+		})
+	}
+	var ie *InvalidError
+	if err := Validate(customers); errors.As(err, &ie) {
+		bad.Problems = append(bad.Problems, ie.Problems...)
+	} else if err != nil {
+		return nil, err
+	}
+	if bad.Problems != nil {
+		slices.SortStableFunc(bad.Problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+		return nil, bad
+	}
+	return customers, nil
+}
+
+// headerIndex maps each column to its field, or reports what is wrong with
+// the header (line 1).
+func headerIndex(header []string) (map[string]int, []Problem) {
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	var problems []Problem
+	index := map[string]int{}
+	for i, h := range header {
+		switch _, seen := index[h]; {
+		case !slices.Contains(columns, h):
+			problems = append(problems, Problem{1, h, "unknown column (want " + strings.Join(columns, ",") + ")"})
+		case seen:
+			problems = append(problems, Problem{1, h, "duplicate column"})
+		default:
+			index[h] = i
+		}
+	}
+	for _, c := range columns {
+		if _, ok := index[c]; !ok {
+			problems = append(problems, Problem{1, c, "missing column"})
+		}
+	}
+	return index, problems
+}
+
+// readError adds a CSV syntax error to bad and returns bad.
+func readError(bad *InvalidError, err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("crmsync: reading %s: %w", bad.File, err)
+	}
+	bad.Problems = append(bad.Problems, Problem{pe.Line, "csv", fmt.Sprintf("column %d: %v", pe.Column, pe.Err)})
+	return bad
+}
