@@ -43,6 +43,11 @@ func (o Outcome) NeedsReconciliation() bool {
 var ErrUnknownNotResent = errors.New("an earlier run sent it and its outcome is unknown: " +
 	"check the organization's usage, and resend it only if it was not applied")
 
+// ErrCannotMark is matched by the error of [Run] when [Options.MarkApplied]
+// names a transaction that is not awaiting reconciliation. Nothing is
+// journaled or sent then.
+var ErrCannotMark = errors.New("cannot mark applied")
+
 // Result is the outcome of one transaction.
 type Result struct {
 	Transaction Transaction
@@ -114,27 +119,27 @@ func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, o
 			pending = append(pending, entry(t, ids[i], StatePending, now, nil))
 		}
 	}
-	// Every new transaction is journaled before the first request leaves.
-	if len(pending) > 0 {
-		if err := j.Record(pending...); err != nil {
-			return rep, fmt.Errorf("meterfile: journal: %w", err)
-		}
-	}
 	mark := map[string]bool{}
 	for _, id := range opts.MarkApplied {
 		i, ok := seen[id]
 		switch {
 		case !ok:
-			return rep, fmt.Errorf("meterfile: cannot mark %s applied: not a transaction of this file", id)
+			return rep, fmt.Errorf("meterfile: %w: %s is not a transaction of this file", ErrCannotMark, id)
 		case !known[i] || (prior[i].State != StateSent && prior[i].State != StateUnknown):
 			state := StatePending
 			if known[i] {
 				state = prior[i].State
 			}
-			return rep, fmt.Errorf("meterfile: cannot mark %s (%s:%d) applied: it is %s, not awaiting reconciliation",
-				id, txs[i].File, txs[i].Line, state)
+			return rep, fmt.Errorf("meterfile: %w: %s (%s:%d) is %s, not awaiting reconciliation",
+				ErrCannotMark, id, txs[i].File, txs[i].Line, state)
 		}
 		mark[id] = true
+	}
+	// Every new transaction is journaled before the first request leaves.
+	if len(pending) > 0 {
+		if err := j.Record(pending...); err != nil {
+			return rep, fmt.Errorf("meterfile: journal: %w", err)
+		}
 	}
 	for i, t := range txs {
 		if err := ctx.Err(); err != nil {

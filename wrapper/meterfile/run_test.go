@@ -316,16 +316,27 @@ func TestMarkAppliedOnlyWhatAwaitsReconciliation(t *testing.T) {
 	f.run(t, meterfile.Options{}) // failed, applied
 	f.srv.ResetCounts()
 	for _, tc := range []struct{ id, want string }{
-		{f.txs[0].ID(), "it is failed, not awaiting reconciliation"},
-		{f.txs[1].ID(), "it is applied, not awaiting reconciliation"},
+		{f.txs[0].ID(), ") is failed, not awaiting reconciliation"},
+		{f.txs[1].ID(), ") is applied, not awaiting reconciliation"},
 		{strings.Repeat("ab", 32), "not a transaction of this file"},
 	} {
 		_, err := f.runWith(t, func(j *meterfile.FileJournal) meterfile.Journal { return j }, meterfile.Options{MarkApplied: []string{tc.id}})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		if !errors.Is(err, meterfile.ErrCannotMark) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("mark %s: got %v, want %q", tc.id, err, tc.want)
 		}
 	}
 	if n := f.srv.Requests(""); n != 0 {
 		t.Errorf("a refused mark sent %d requests", n)
+	}
+	// A refused mark on a file with a new transaction journals nothing.
+	f.txs = append(f.txs, meterfile.Transaction{Organization: f.orgs[0], Batch: "new", File: "m.csv", Line: 9,
+		Usage: []wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}}})
+	_, err := f.runWith(t, func(j *meterfile.FileJournal) meterfile.Journal { return j }, meterfile.Options{MarkApplied: []string{f.txs[1].ID()}})
+	if !errors.Is(err, meterfile.ErrCannotMark) {
+		t.Fatal(err)
+	}
+	j := openJournal(t, f.journal)
+	if _, ok, _ := j.Lookup(f.txs[2].ID()); ok {
+		t.Error("a refused mark journaled a new transaction")
 	}
 }
