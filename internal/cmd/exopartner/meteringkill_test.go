@@ -148,7 +148,7 @@ func TestMeteringFileKilled(t *testing.T) {
 			// listed, the ones that never left are sent.
 			r := runBin()
 			wantRun(t, r, 1, "skipped refused applied applied")
-			m := regexp.MustCompile(`usage\.csv:4  organization `+f.orgs[1].String()+`  batch "2025-01"  transaction ([0-9a-f]{64}): refused: `).FindStringSubmatch(r.stderr)
+			m := regexp.MustCompile(`usage\.csv:4  organization ` + f.orgs[1].String() + `  batch "2025-01"  transaction ([0-9a-f]{64}): refused: `).FindStringSubmatch(r.stderr)
 			if m == nil {
 				t.Fatalf("the killed transaction is not listed for reconciliation:\n%s", r.stderr)
 			}
