@@ -302,9 +302,9 @@ func listUsage(fs *flag.FlagSet) action {
 
 func meteringTransaction(fs *flag.FlagSet) action {
 	const name = "metering-transaction"
-	org := fs.String("organization", "", "id of the organization the usage is charged to (required)")
+	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file)")
 	var usage usageFlag
-	fs.Var(&usage, "usage", "PRODUCT:VARIABLE:QUANTITY, repeatable (at least one); the quantity may be negative")
+	fs.Var(&usage, "usage", "PRODUCT:VARIABLE:QUANTITY, repeatable (at least one without --file); the quantity may be negative")
 	file := fileFlags(fs)
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
 		if file.path != "" || file.journal != "" {

@@ -48,15 +48,15 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 		}
 		return &configError{err}
 	}
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
 	j, err := meterfile.OpenFile(m.journal)
 	if err != nil {
 		return &configError{err}
 	}
 	defer j.Close()
-	c, err := e.client()
-	if err != nil {
-		return err
-	}
 	opts := meterfile.Options{
 		ResendUnknown: m.resendUnknown,
 		MarkApplied:   m.markApplied,
