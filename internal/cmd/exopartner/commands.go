@@ -49,9 +49,13 @@ var commands = []command{
 	{name: "list-distributor-organization-usage", synopsis: "ID [--period YYYY-MM]", takesID: true,
 		summary: "Show an organization's usage statements for a month (default: the current one).",
 		setup:   listUsage},
-	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]",
-		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.",
-		setup:   meteringTransaction},
+	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]\n" +
+		"   or: exopartner metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]",
+		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.\n" +
+			"With --file, send a CSV file's transactions (columns organization,product,variable,quantity[,batch];\n" +
+			"one transaction per organization, or per organization and batch) each exactly once across reruns,\n" +
+			"recording each one's state in the --journal file.",
+		setup: meteringTransaction},
 	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
 		"      [--concurrency N] [--output-file PATH]",
 		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
@@ -401,10 +405,20 @@ func listUsage(fs *flag.FlagSet) action {
 
 func meteringTransaction(fs *flag.FlagSet) action {
 	const name = "metering-transaction"
-	org := fs.String("organization", "", "id of the organization the usage is charged to (required)")
+	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file)")
 	var usage usageFlag
-	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one); the quantity may be negative, with at most 5 decimals")
+	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with at most 5 decimals")
+	file := fileFlags(fs)
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
+		if file.path != "" || file.journal != "" {
+			if *org != "" || len(usage) > 0 {
+				return usagef(name, "--file cannot be combined with --organization or --usage")
+			}
+			return file.run(ctx, e)
+		}
+		if file.resendUnknown || len(file.markApplied) > 0 {
+			return usagef(name, "--resend-unknown and --mark-applied go with --file and --journal")
+		}
 		if *org == "" {
 			return usagef(name, "--organization is required")
 		}

@@ -15,6 +15,7 @@
 //	schedule-purge-distributor-organization ID
 //	list-distributor-organization-usage ID [--period YYYY-MM]
 //	metering-transaction --organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
+//	metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]
 //	usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
 //	    [--concurrency N] [--output-file PATH]
 //	sync --file PATH.csv [--apply]
@@ -47,9 +48,15 @@
 // two organizations against an in-process fake API: no credentials, no
 // network.
 //
+// metering-transaction --file validates the whole CSV file first (a bad line
+// is reported as FILE:LINE: column: reason), then sends each transaction at
+// most once across reruns sharing the --journal: see package
+// wrapper/meterfile.
+//
 // Exit status: 0 on success; 1 when the API answered an error or could not be
-// reached (stderr names the operation and the status); 2 on bad usage,
-// invalid input or missing credentials, in which case nothing was sent.
+// reached (stderr names the operation and the status), or when a metering
+// file's transaction needs reconciliation; 2 on bad usage, invalid input,
+// an unusable journal or missing credentials, in which case nothing was sent.
 package main
 
 import (
@@ -96,6 +103,8 @@ API commands (named by the API's operationIds):
   schedule-purge-distributor-organization ID
   list-distributor-organization-usage ID [--period YYYY-MM]
   metering-transaction --organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
+  metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]
+                                  a CSV file's transactions, each exactly once across reruns
 
 Workflows:
   usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
@@ -116,8 +125,9 @@ Global flags (before COMMAND):
   -v                  log every HTTP attempt to stderr (never secrets)
 
 Credentials: $EXOSCALE_API_KEY and $EXOSCALE_API_SECRET, else the exo CLI configuration.
-Exit status: 0 success; 1 API or network failure; 2 bad usage, invalid input or
-missing credentials (nothing sent).
+Exit status: 0 success; 1 API or network failure, or a metering transaction to
+reconcile; 2 bad usage, invalid input, an unusable journal or missing credentials
+(nothing sent).
 `
 
 // globals are the flags given before COMMAND.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,12 +19,10 @@ func crmLine(id, status string) string {
 	return id + ",Fixture " + id + ",owner@fixture.example,Fixture " + id + ",Rue du Rhône,1,Genève,1204,CH,," + status + "\n"
 }
 
-func writeFile(t *testing.T, content string) string {
+func writeCRM(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "crm.csv")
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, path, content)
 	return path
 }
 
@@ -50,7 +47,7 @@ func TestSyncPlanApplySecondRun(t *testing.T) {
 	moved := createOrg(t, srv, "crm-moved")
 	stop := createOrg(t, srv, "crm-stop")
 	other := createOrg(t, srv, "crm-other") // not in the file
-	file := writeFile(t, crmHeader+crmLine("crm-keep", "active")+
+	file := writeCRM(t, crmHeader+crmLine("crm-keep", "active")+
 		strings.Replace(crmLine("crm-moved", "active"), "Genève", "Lausanne", 1)+
 		crmLine("crm-stop", "suspended")+crmLine("crm-new", "active"))
 	srv.ResetCounts()
@@ -110,7 +107,7 @@ func TestSyncApplyFailure(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	createOrg(t, srv, "crm-a")
-	file := writeFile(t, crmHeader+crmLine("crm-a", "terminated")+crmLine("crm-b", "active"))
+	file := writeCRM(t, crmHeader+crmLine("crm-a", "terminated")+crmLine("crm-b", "active"))
 	srv.InjectFault("terminate-distributor-organization", 1, partnertest.Fault{Status: http.StatusConflict})
 	r := runCLI(t, envOf(srv), "sync", "--file", file, "--apply")
 	if r.code != 1 {
@@ -136,10 +133,10 @@ func TestSyncBadFile(t *testing.T) {
 	srv := newServer(t)
 	createOrg(t, srv, "crm-a")
 	srv.ResetCounts()
-	dup := writeFile(t, crmHeader+crmLine("crm-a", "active")+crmLine("crm-b", "paused")+crmLine("crm-a", "suspended"))
-	badHeader := writeFile(t, "client-id,display-name\ncrm-a,A\n")
-	quoting := writeFile(t, crmHeader+`crm-a,"A,o@a.example`+"\n")
-	badFields := writeFile(t, crmHeader+"crm-a,,o@a,A,S,1,C,1,Switzerland,,active\n")
+	dup := writeCRM(t, crmHeader+crmLine("crm-a", "active")+crmLine("crm-b", "paused")+crmLine("crm-a", "suspended"))
+	badHeader := writeCRM(t, "client-id,display-name\ncrm-a,A\n")
+	quoting := writeCRM(t, crmHeader+`crm-a,"A,o@a.example`+"\n")
+	badFields := writeCRM(t, crmHeader+"crm-a,,o@a,A,S,1,C,1,Switzerland,,active\n")
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -172,7 +169,7 @@ func TestSyncJSON(t *testing.T) {
 	srv := newServer(t)
 	moved := createOrg(t, srv, "crm-moved")
 	other := createOrg(t, srv, "crm-other")
-	file := writeFile(t, crmHeader+strings.Replace(crmLine("crm-moved", "suspended"), "1204", "1205", 1)+crmLine("crm-new", "active"))
+	file := writeCRM(t, crmHeader+strings.Replace(crmLine("crm-moved", "suspended"), "1204", "1205", 1)+crmLine("crm-new", "active"))
 	srv.ResetCounts()
 
 	r := runCLI(t, envOf(srv), "--output", "json", "sync", "--file", file)

@@ -1,0 +1,267 @@
+package meterfile
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+// Column names of the file, as the API names the fields on the wire.
+const (
+	ColumnOrganization = "organization"
+	ColumnProduct      = "product"
+	ColumnVariable     = "variable"
+	ColumnQuantity     = "quantity"
+	ColumnBatch        = "batch" // optional
+)
+
+// MaxDecimals is how many decimal places a quantity may carry: the API
+// accepts up to five.
+const MaxDecimals = 5
+
+// maxProblems is how many bad lines a LineErrors lists before giving up.
+const maxProblems = 50
+
+// LineError is a bad line of a metering file. Its message reads
+// FILE:LINE: column: reason. It matches [wrapper.ErrInvalidInput]: a file
+// with a bad line is refused whole, before anything is sent.
+type LineError struct {
+	File   string
+	Line   int
+	Column string // a column name, or "header" or "file"
+	Reason string
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Column, e.Reason)
+}
+
+// Is makes errors.Is(err, wrapper.ErrInvalidInput) hold.
+func (e *LineError) Is(target error) bool { return target == wrapper.ErrInvalidInput }
+
+// LineErrors is every bad line of a file (up to a limit), one per line of
+// its message, in file order.
+type LineErrors []*LineError
+
+func (e LineErrors) Error() string {
+	var b strings.Builder
+	for i, le := range e {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(le.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.As find each *LineError and errors.Is match
+// [wrapper.ErrInvalidInput].
+func (e LineErrors) Unwrap() []error {
+	errs := make([]error, len(e))
+	for i, le := range e {
+		errs[i] = le
+	}
+	return errs
+}
+
+// ParseFile reads and validates a metering file and groups its rows into
+// transactions, in the order of their first row. Any bad line makes it
+// return no transaction and a [LineErrors].
+func ParseFile(path string) ([]Transaction, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("meterfile: %w", err)
+	}
+	return Parse(path, bytes.NewReader(data))
+}
+
+// Parse is [ParseFile] for a reader; name stands for the file in messages.
+func Parse(name string, r io.Reader) ([]Transaction, error) {
+	p := parser{name: name}
+	txs := p.parse(r)
+	if len(p.problems) > 0 {
+		return nil, p.problems
+	}
+	return txs, nil
+}
+
+type parser struct {
+	name     string
+	problems LineErrors
+}
+
+func (p *parser) bad(line int, column, format string, a ...any) {
+	if len(p.problems) < maxProblems {
+		p.problems = append(p.problems, &LineError{File: p.name, Line: line, Column: column, Reason: fmt.Sprintf(format, a...)})
+	}
+}
+
+// decimal is a plain decimal number: no exponent, no hex, no inf or nan.
+var decimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+
+func (p *parser) parse(r io.Reader) []Transaction {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
+		return nil
+	}
+	if err != nil {
+		p.csvError(err)
+		return nil
+	}
+	col, ok := p.header(header)
+	if !ok {
+		return nil
+	}
+	type key struct {
+		org   wrapper.ID
+		batch string
+	}
+	index := map[key]int{}
+	var txs []Transaction
+	rows := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			p.csvError(err)
+			if len(p.problems) >= maxProblems {
+				return nil
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				continue // the reader moves on to the next record
+			}
+			return nil // a quoting error: the rest cannot be trusted
+		}
+		rows++
+		line := func(i int) int { l, _ := cr.FieldPos(i); return l }
+		n := len(p.problems)
+		org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
+		u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
+		if u.Product == "" {
+			p.bad(line(col[ColumnProduct]), ColumnProduct, "required")
+		}
+		if u.Variable == "" {
+			p.bad(line(col[ColumnVariable]), ColumnVariable, "required")
+		}
+		u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
+		batch := ""
+		if i, ok := col[ColumnBatch]; ok {
+			batch = rec[i]
+		}
+		if len(p.problems) > n {
+			continue
+		}
+		k := key{org, batch}
+		i, seen := index[k]
+		if !seen {
+			i = len(txs)
+			index[k] = i
+			txs = append(txs, Transaction{Organization: org, Batch: batch, File: p.name, Line: line(0)})
+		}
+		txs[i].Usage = append(txs[i].Usage, u)
+	}
+	if rows == 0 && len(p.problems) == 0 {
+		p.bad(1, "file", "no rows after the header")
+	}
+	return txs
+}
+
+// header maps each column name to its index, and reports unknown,
+// duplicate and missing columns.
+func (p *parser) header(h []string) (map[string]int, bool) {
+	if len(h) > 0 {
+		h[0] = strings.TrimPrefix(h[0], "\ufeff") // a byte-order mark, as spreadsheets write
+	}
+	col := map[string]int{}
+	ok := true
+	for i, name := range h {
+		switch name {
+		case ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch:
+		default:
+			p.bad(1, "header", "unknown column %q (want %s,%s,%s,%s and optionally %s)", name,
+				ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
+			ok = false
+			continue
+		}
+		if _, dup := col[name]; dup {
+			p.bad(1, "header", "duplicate column %q", name)
+			ok = false
+			continue
+		}
+		col[name] = i
+	}
+	for _, name := range []string{ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity} {
+		if _, found := col[name]; !found {
+			p.bad(1, "header", "missing column %q", name)
+			ok = false
+		}
+	}
+	return col, ok
+}
+
+func (p *parser) csvError(err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			p.bad(pe.StartLine, "file", "wrong number of columns (want as many as the header)")
+			return
+		}
+		p.bad(pe.Line, "file", "%v", pe.Err)
+		return
+	}
+	p.bad(1, "file", "%v", err)
+}
+
+func (p *parser) organization(line int, s string) wrapper.ID {
+	if s == "" {
+		p.bad(line, ColumnOrganization, "required")
+		return wrapper.ID{}
+	}
+	id, err := wrapper.ParseID(s)
+	if err != nil {
+		p.bad(line, ColumnOrganization, "must be a UUID (8-4-4-4-12 hex digits), got %q", s)
+		return id
+	}
+	if id == (wrapper.ID{}) {
+		p.bad(line, ColumnOrganization, "must not be the nil UUID")
+	}
+	return id
+}
+
+// quantity parses a plain decimal with at most MaxDecimals significant
+// decimal places (trailing zeros do not count), as the API accepts.
+func (p *parser) quantity(line int, s string) float64 {
+	if s == "" {
+		p.bad(line, ColumnQuantity, "required")
+		return 0
+	}
+	if !decimal.MatchString(s) {
+		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", s)
+		return 0
+	}
+	if _, frac, ok := strings.Cut(s, "."); ok && len(strings.TrimRight(frac, "0")) > MaxDecimals {
+		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, s)
+		return 0
+	}
+	q, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(q, 0) {
+		p.bad(line, ColumnQuantity, "out of range, got %q", s)
+		return 0
+	}
+	return q
+}
