@@ -113,10 +113,7 @@ func TestAdditiveRevisionFlowsThrough(t *testing.T) {
 		}
 	}
 
-	// TestConcurrentMixedOperations is skipped: it depends on timing on a
-	// loaded machine (issue 9 §7) and nothing in it depends on the spec's
-	// fields; drop the -skip once it no longer does.
-	out = run("go", "test", "-short", "-count=1", "-skip", "^TestConcurrentMixedOperations$", "./wrapper/...", "./internal/...")
+	out = run("go", "test", "-short", "-count=1", "./wrapper/...", "./internal/...")
 	if !strings.Contains(out, "ok  \tgithub.com/exopartner/exopartner/internal/cmd/exopartner") {
 		t.Errorf("the CLI suite did not run:\n%s", out)
 	}

@@ -171,12 +171,11 @@ func filter(orgs []wrapper.Organization, statuses []wrapper.Status) []wrapper.Or
 func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Row, error) {
 	var rows []Row
 	for _, s := range statements {
-		start, end, lines := statementParts(s)
-		for j, l := range lines {
+		for j, l := range s.Usage {
 			row := Row{
 				Organization: org.ID, ClientID: org.ClientID, Status: org.Status,
 				Name: org.BillingAddress.Name, Country: org.BillingAddress.Country,
-				Code: s.Code, Currency: s.Currency, StartDate: start, EndDate: end,
+				Code: s.Code, Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate,
 				Product: l.Product, Variable: l.Variable, Description: l.Description, Unit: l.Unit,
 			}
 			var err error
