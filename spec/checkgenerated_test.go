@@ -15,19 +15,7 @@ func TestCheckGeneratedCatchesDrift(t *testing.T) {
 	if testing.Short() {
 		t.Skip("regenerates the client four times")
 	}
-	for _, tool := range []string{"make", "git"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := exec.Command("git", "-C", root, "ls-files", "go.mod", "go.sum", "gen.go", "Makefile", "spec", "api").Output()
-	if err != nil {
-		t.Skipf("not a git checkout: %v", err)
-	}
+	root, files := trackedFiles(t, "go.mod", "go.sum", "gen.go", "Makefile", "spec", "api")
 	cases := []struct {
 		name     string
 		mutate   func(dir string) error
@@ -47,7 +35,7 @@ func TestCheckGeneratedCatchesDrift(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, f := range strings.Fields(string(files)) {
+			for _, f := range files {
 				data, err := os.ReadFile(filepath.Join(root, f))
 				if err != nil {
 					t.Fatal(err)
@@ -88,4 +76,25 @@ func edit(path, old, new string) error {
 		return os.ErrNotExist
 	}
 	return os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644)
+}
+
+// trackedFiles returns the repository's root and the files git tracks
+// there (only those below paths, when given). The test is skipped where make
+// or git is missing, or outside a git checkout.
+func trackedFiles(t *testing.T, paths ...string) (string, []string) {
+	t.Helper()
+	for _, tool := range []string{"make", "git"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("git", append([]string{"-C", root, "ls-files", "-z", "--"}, paths...)...).Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	return root, strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
 }

@@ -37,22 +37,10 @@ func TestAdditiveRevisionFlowsThrough(t *testing.T) {
 	if os.Getenv(revisionEnv) != "" {
 		t.Skip("already inside a revised copy")
 	}
-	for _, tool := range []string{"make", "git"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := exec.Command("git", "-C", root, "ls-files", "-z").Output()
-	if err != nil {
-		t.Skipf("not a git checkout: %v", err)
-	}
+	root, files := trackedFiles(t)
 	tmp := t.TempDir()
 	repo := filepath.Join(tmp, "exopartner")
-	for _, f := range strings.Split(strings.TrimRight(string(files), "\x00"), "\x00") {
+	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(root, f))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // deleted in the working tree
