@@ -28,6 +28,10 @@ var allowedExtras = []struct{ fact, reason string }{
 		"the owner is invited by e-mail, so the value must at least look like an address"},
 	{`component metering-batch properties.usage minItems=1`,
 		"a metering batch without usage entries records nothing"},
+	{`component metering-batch required=[organization usage]`,
+		"a batch is charged to an organization and carries usage; the fake refused either missing before it was said here"},
+	{`component usage-data required=[product quantity]`,
+		"a usage entry without product or quantity bills nothing; the overlay encodes both alike in both documents"},
 	{`component usage-data properties.quantity multipleOf=1e-05`,
 		"the published description allows \"up to five decimal places\"; client and fake check it in exact decimal arithmetic"},
 }

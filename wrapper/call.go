@@ -128,17 +128,14 @@ func (c *Client) transportError(o operation, err error) error {
 	return err
 }
 
-// decodeError reports a 2xx answer that could not be decoded. For a create,
-// the organization exists but its id is lost: that is an unknown outcome.
+// decodeError reports a 2xx answer that could not be decoded, or lacks its
+// result. For create and metering that is an unknown outcome: the
+// organization may exist with its id lost, the usage may be applied. Both
+// the Content-Type and the error (which may quote a field's value) come
+// from the server, so both are redacted.
 func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
-	return c.decodeFailure(o, resp.StatusCode, resp.Header.Get("Content-Type"), err)
-}
-
-// decodeFailure is decodeError from the status and Content-Type. Both the
-// Content-Type and the error (which may quote a field's value) come from
-// the server, so both are redacted.
-func (c *Client) decodeFailure(o operation, status int, contentType string, err error) error {
-	e := &DecodeError{Operation: o.id, StatusCode: status, ContentType: c.redact.text(contentType), Err: c.redact.err(err)}
+	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
+		ContentType: c.redact.text(resp.Header.Get("Content-Type")), Err: c.redact.err(err)}
 	if !o.idempotent {
 		return &OutcomeUnknownError{Operation: o.id, Err: e}
 	}
@@ -146,8 +143,7 @@ func (c *Client) decodeFailure(o operation, status int, contentType string, err 
 }
 
 // noJSON is the decode error of a 2xx answer that carried no JSON body.
-func noJSON(resp interface{ ContentType() string }) error {
-	ct := resp.ContentType()
+func noJSON(ct string) error {
 	if ct == "" {
 		ct = "none"
 	}

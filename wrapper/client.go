@@ -26,7 +26,9 @@ const (
 	// DefaultMaxListResponseBytes caps the list of organizations, about
 	// 230 bytes per organization: room for over a million.
 	DefaultMaxListResponseBytes = 256 << 20
-	DefaultAttemptTimeout       = 30 * time.Second
+	// DefaultAttemptTimeout bounds each attempt of a call (see
+	// [WithAttemptTimeout]).
+	DefaultAttemptTimeout = 30 * time.Second
 	// DefaultMaxIdleConnsPerHost is the idle connection pool of the
 	// transport New builds when no WithHTTPClient is given.
 	DefaultMaxIdleConnsPerHost = 64
@@ -55,9 +57,11 @@ const (
 // signature sent elsewhere could be replayed. A 3xx answer is an *[APIError];
 // for create and metering it is also [ErrOutcomeUnknown], as a 5xx is, since
 // whatever redirected the request may have passed it on. When the
-// [WithHTTPClient] client follows redirects itself, no request leaves the
-// endpoint's scheme and host, and none goes over plain http to a host that
-// is not loopback (unless [WithInsecure]): such a hop is refused unsigned.
+// [WithHTTPClient] client follows redirects itself, no hop is signed, to
+// another host or to the endpoint's own: it is refused unsigned, matching
+// [ErrLeavesEndpoint]. No request leaves the endpoint's scheme and host, and
+// none goes over plain http to a host that is not loopback (unless
+// [WithInsecure]).
 //
 // When the last call is done, [Client.CloseIdleConnections] releases the
 // client's idle connections.
@@ -175,8 +179,12 @@ func New(opts ...Option) (*Client, error) {
 // the client is no longer needed, so that no connection is left open.
 func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 
-// Raw returns the generated client, with signing and retries in place, for
-// what the wrapper does not cover. Its types live in package api.
+// Raw returns the generated client, for what the wrapper does not cover. Its
+// requests are signed and retried by the same transport, but what the
+// wrapper adds on top is not there: no input validation, no repeat of a read
+// whose answer was cut off, the 10 MiB body cap for every answer (the list's
+// larger cap included), no redaction of error texts, and a 2xx is whatever
+// the generated parser makes of it. Its types live in package api.
 func (c *Client) Raw() *api.ClientWithResponses { return c.raw }
 
 // Endpoint returns the endpoint calls go to.

@@ -24,7 +24,7 @@ func decodeJSON[T any](resp *http.Response) (T, error) {
 	var v T
 	defer resp.Body.Close()
 	if !isJSON(resp.Header.Get("Content-Type")) {
-		return v, noJSON(contentType(resp.Header.Get("Content-Type")))
+		return v, noJSON(resp.Header.Get("Content-Type"))
 	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -66,8 +66,3 @@ func isJSON(ct string) bool {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return strings.HasSuffix(mt, "json")
 }
-
-// contentType adapts a header value to noJSON.
-type contentType string
-
-func (c contentType) ContentType() string { return string(c) }

@@ -22,10 +22,12 @@
 //   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
 //     applied; see [Client.EnsureOrganization].
 //   - [*DecodeError]: a 2xx answer whose body could not be decoded, or that
-//     lacks its result (an organization without id or status). For a create
-//     it also matches [ErrOutcomeUnknown]: the organization may exist.
+//     lacks its result (an organization without id or status, a metering
+//     answer that does not acknowledge). For create and metering it also
+//     matches [ErrOutcomeUnknown]: the call may have been applied.
 //
 // Requests are signed with EXO2-HMAC-SHA256 and retried when a repeat is
-// safe (see [Client] for the rules, redirects and throttling). The raw generated client stays reachable through [Client.Raw]. The
-// package partnertest provides an in-memory Partner API for tests.
+// safe (see [Client] for the rules, redirects and throttling). The raw
+// generated client stays reachable through [Client.Raw]. The package
+// partnertest provides an in-memory Partner API for tests.
 package wrapper

@@ -33,9 +33,9 @@ var (
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
 
 // ErrLeavesEndpoint is matched when a request was refused, unsigned and
-// unsent, because it would leave the endpoint's scheme and host, or go over
-// plain http to a host that is not loopback: a redirect followed by the
-// [WithHTTPClient] client's own CheckRedirect, say. For create and metering
+// unsent, because it is a redirect hop (followed by the [WithHTTPClient]
+// client's own CheckRedirect), would leave the endpoint's scheme and host,
+// or would go over plain http to a host that is not loopback. For create and metering
 // the redirected request had been sent, so the error also matches
 // [ErrOutcomeUnknown].
 var ErrLeavesEndpoint = transport.ErrRefused

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // decodeOrganizationList parses the answer of list-distributor-organizations
@@ -18,7 +19,7 @@ import (
 func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	defer resp.Body.Close()
 	if !isJSON(resp.Header.Get("Content-Type")) {
-		return nil, noJSON(contentType(resp.Header.Get("Content-Type")))
+		return nil, noJSON(resp.Header.Get("Content-Type"))
 	}
 	if resp.ContentLength >= 0 && resp.ContentLength <= smallList {
 		return decodeSmallList(resp.Body)
@@ -38,7 +39,8 @@ func decodeListStream(body io.Reader) ([]Organization, error) {
 		if err != nil {
 			return nil, err
 		}
-		if key != "organizations" {
+		// As encoding/json matches a field (the whole-body path), whatever its case.
+		if k, _ := key.(string); !strings.EqualFold(k, "organizations") {
 			var skip json.RawMessage // unknown fields are ignored
 			if err := dec.Decode(&skip); err != nil {
 				return nil, err
@@ -84,7 +86,7 @@ const smallList = 64 << 10
 
 // decodeSmallList decodes a list answer of known, small size in one
 // json.Unmarshal, with the same rules as the streaming path: one JSON object,
-// "organizations" an array (or null), unknown fields ignored.
+// "organizations" an array, unknown fields ignored.
 func decodeSmallList(body io.Reader) ([]Organization, error) {
 	data, err := io.ReadAll(io.LimitReader(body, smallList+1))
 	if err != nil {

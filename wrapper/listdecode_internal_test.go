@@ -23,6 +23,7 @@ func TestListDecodersAgree(t *testing.T) {
 		{`{"organizations":[]}`, true, 0},
 		{`{"organizations":null}`, false, 0}, // no array: the result is missing
 		{`{}`, false, 0},
+		{`{"Organizations":[` + org + `]}`, true, 1}, // field names match in any case, as encoding/json does
 		{`{"next":"x","organizations":[` + org + `],"extra":{"a":[1]}}`, true, 1},
 		{`{"organizations":[` + org + `]} {}`, false, 0},
 		{`{"organizations":{}}`, false, 0},

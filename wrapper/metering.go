@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -48,9 +49,10 @@ func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) 
 }
 
 // meteringAck accepts what the API answers on success: 204 (its body dropped
-// by call), or another 2xx whose body is empty or the declared ok-map. Any
-// other 2xx (an HTML page from a proxy, say) is not taken as proof that the
-// usage was applied.
+// by call), or another 2xx whose body is empty or the declared ok-map with
+// "ok": true. Any other 2xx (an HTML page from a proxy, null, {} or
+// {"ok":false}, say) is not taken as proof that the usage was applied: the
+// outcome is unknown.
 func meteringAck(r *http.Response) (struct{}, error) {
 	defer r.Body.Close()
 	body, err := io.ReadAll(r.Body)
@@ -61,8 +63,14 @@ func meteringAck(r *http.Response) (struct{}, error) {
 		return struct{}{}, nil
 	}
 	if !isJSON(r.Header.Get("Content-Type")) {
-		return struct{}{}, noJSON(contentType(r.Header.Get("Content-Type")))
+		return struct{}{}, noJSON(r.Header.Get("Content-Type"))
 	}
-	var ack api.OkMap
-	return struct{}{}, json.Unmarshal(body, &ack)
+	var ack *api.OkMap
+	if err := json.Unmarshal(body, &ack); err != nil {
+		return struct{}{}, err
+	}
+	if ack == nil || !ack.Ok {
+		return struct{}{}, fmt.Errorf("the answer %s does not acknowledge the usage", bytes.TrimSpace(body))
+	}
+	return struct{}{}, nil
 }

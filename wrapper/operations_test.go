@@ -154,6 +154,26 @@ func TestApplyMetering(t *testing.T) {
 	}
 }
 
+// A 2xx whose body does not acknowledge the usage is no proof that it was
+// applied: the outcome is unknown, and the batch is not sent again.
+func TestApplyMeteringWithoutAcknowledgement(t *testing.T) {
+	want := wantRequest{method: "POST", path: "/v1.alpha/metering:apply", body: map[string]any{
+		"organization": orgIDText,
+		"usage":        []any{map[string]any{"product": "partner", "variable": "commission", "quantity": 1.0}},
+	}}
+	for _, body := range []string{`null`, `{}`, `{"ok":false}`, `[]`, `"ok"`} {
+		c, n := exactServer(t, want, answer{status: 200, contentType: "application/json", body: body})
+		err := c.ApplyMetering(context.Background(), orgID, []wrapper.UsageRecord{{Product: "partner", Variable: "commission", Quantity: 1}})
+		var de *wrapper.DecodeError
+		if !errors.Is(err, wrapper.ErrOutcomeUnknown) || !errors.As(err, &de) {
+			t.Errorf("answer %s: got %v, want an error matching ErrOutcomeUnknown and *DecodeError", body, err)
+		}
+		if n.Load() != 1 {
+			t.Errorf("answer %s: %d requests, want 1", body, n.Load())
+		}
+	}
+}
+
 // A quantity of 0 is a quantity: it goes on the wire.
 func TestApplyMeteringSendsZero(t *testing.T) {
 	c, _ := exactServer(t, wantRequest{method: "POST", path: "/v1.alpha/metering:apply", body: map[string]any{

@@ -24,7 +24,9 @@ func (c *config) refuse(format string, args ...any) {
 }
 
 // RequestEditor changes a request before it is signed and sent, e.g. to add
-// a header. It runs once per call, before retries.
+// a header. It runs once per request the call builds, before the
+// transport's retries: once per call, and once more each time a read whose
+// answer was cut off is sent again.
 type RequestEditor func(ctx context.Context, req *http.Request) error
 
 // config is everything New resolves. It never holds the secret past New:

@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"errors"
+	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 )
@@ -244,7 +246,8 @@ func (r *redactor) err(err error) error {
 }
 
 // redactedError keeps the chain of err (errors.Is/As still work) while its
-// text, and the text of everything it unwraps to, is redacted.
+// text, and the text of everything it unwraps to or errors.As finds in it,
+// is redacted.
 type redactedError struct {
 	msg string
 	err error
@@ -253,5 +256,36 @@ type redactedError struct {
 
 func (e *redactedError) Error() string        { return e.msg }
 func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
-func (e *redactedError) As(target any) bool   { return errors.As(e.err, target) }
+func (e *redactedError) As(target any) bool   { return e.r.as(e.err, target) }
 func (e *redactedError) Unwrap() error        { return e.r.err(errors.Unwrap(e.err)) }
+
+// as is errors.As that never hands out server text unredacted: what it finds
+// in err is set in target only when its text is clean. A *url.Error (what
+// net/http's failures come as, a malformed echoed status line among them) is
+// handed out as a copy with its URL and error redacted; any other error
+// whose text would leak is not matched.
+func (r *redactor) as(err error, target any) bool {
+	t := reflect.ValueOf(target)
+	if t.Kind() != reflect.Pointer || t.IsNil() {
+		return errors.As(err, target) // panics as errors.As does
+	}
+	found := reflect.New(t.Type().Elem())
+	if !errors.As(err, found.Interface()) {
+		return false
+	}
+	v := found.Elem()
+	x, _ := v.Interface().(error)
+	if x == nil || r.text(x.Error()) == x.Error() {
+		t.Elem().Set(v)
+		return true
+	}
+	var ue *url.Error
+	if errors.As(x, &ue) {
+		clean := reflect.ValueOf(&url.Error{Op: ue.Op, URL: r.text(ue.URL), Err: r.err(ue.Err)})
+		if clean.Type().AssignableTo(t.Type().Elem()) {
+			t.Elem().Set(clean)
+			return true
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package wrapper_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -246,8 +247,23 @@ func TestEchoedSignatureNeverShows(t *testing.T) {
 			}
 			calls++
 			fmt.Fprintf(&out, "%s: %v | %+v | %#v | %s | %q\n", v.name, err, err, err, err, err)
-			for e := err; e != nil; e = errors.Unwrap(e) {
-				fmt.Fprintf(&out, "  unwraps to %v %+v\n", e, e)
+			walkErrors(err, func(e error) { fmt.Fprintf(&out, "  unwraps to %v %+v\n", e, e) })
+			// What errors.As can find in the chain: the types a caller may ask for.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				fmt.Fprintf(&out, "  url error %v %q %v\n", ue, ue.URL, ue.Err)
+			}
+			var ne net.Error
+			if errors.As(err, &ne) {
+				fmt.Fprintf(&out, "  net error %v\n", ne)
+			}
+			var pe *time.ParseError
+			if errors.As(err, &pe) {
+				fmt.Fprintf(&out, "  parse error %v %q\n", pe, pe.Value)
+			}
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				fmt.Fprintf(&out, "  json error %v\n", se)
 			}
 			var ae *wrapper.APIError
 			if errors.As(err, &ae) {
@@ -284,5 +300,22 @@ func TestEchoedSignatureNeverShows(t *testing.T) {
 	}
 	if !strings.Contains(text, "exopartner attempt") || !strings.Contains(text, "error=") || !strings.Contains(text, "[REDACTED]") {
 		t.Fatalf("expected log records with errors, and redactions, in the output:\n%s", text)
+	}
+}
+
+// walkErrors calls f on err and on everything it unwraps to, through
+// Unwrap() error and Unwrap() []error alike.
+func walkErrors(err error, f func(error)) {
+	if err == nil {
+		return
+	}
+	f(err)
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		walkErrors(u.Unwrap(), f)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErrors(e, f)
+		}
 	}
 }

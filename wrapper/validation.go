@@ -102,7 +102,10 @@ func newValidator() (*validator, error) {
 	if v.meteringBody, err = body(opMetering.id); err != nil {
 		return nil, err
 	}
-	_, _, o, _ := contract.Operation(opUsage.id)
+	_, _, o, ok := contract.Operation(opUsage.id)
+	if !ok {
+		return nil, fmt.Errorf("exopartner: the embedded spec has no operation %s", opUsage.id)
+	}
 	p := o.Parameters.GetByInAndName("query", "period")
 	if p == nil {
 		return nil, fmt.Errorf("exopartner: the embedded spec has no period parameter for %s", opUsage.id)

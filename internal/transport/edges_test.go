@@ -175,19 +175,25 @@ func TestSignRefusesOffEndpoint(t *testing.T) {
 	}
 }
 
-// A redirect followed by the caller's http.Client never reaches another
-// host; the refused hop is final and counts as written (the redirected
-// request had been sent).
+// A redirect followed by the caller's http.Client is never signed: not to
+// another host, nor to another path of the endpoint's own host. The refused
+// hop is final and counts as written (the redirected request had been
+// sent).
 func TestRedirectHopRefused(t *testing.T) {
 	var elsewhere atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
 	defer other.Close()
 	for _, code := range []int{301, 302, 303, 307, 308} {
-		for _, method := range []string{"GET", "POST"} {
+		for _, tc := range []struct{ method, to string }{{"GET", "other"}, {"POST", "other"}, {"GET", "same"}, {"POST", "same"}} {
+			method := tc.method
 			var hits atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				hits.Add(1)
 				_, _ = io.Copy(io.Discard, r.Body)
+				if tc.to == "same" {
+					http.Redirect(w, r, "/v1.alpha/elsewhere", code)
+					return
+				}
 				http.Redirect(w, r, other.URL+"/v1.alpha/x", code)
 			}))
 			rt, _ := chain(4)
@@ -202,10 +208,10 @@ func TestRedirectHopRefused(t *testing.T) {
 			srv.Close()
 			var ae *transport.AttemptError
 			if !errors.Is(err, transport.ErrRefused) || !errors.As(err, &ae) || !ae.Written {
-				t.Errorf("%d %s: err %v, want a refused hop counted as written", code, method, err)
+				t.Errorf("%d %s to %s host: err %v, want a refused hop counted as written", code, method, tc.to, err)
 			}
 			if hits.Load() != 1 {
-				t.Errorf("%d %s: the endpoint got %d requests, want 1", code, method, hits.Load())
+				t.Errorf("%d %s to %s host: the endpoint got %d requests, want 1", code, method, tc.to, hits.Load())
 			}
 		}
 	}

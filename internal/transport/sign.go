@@ -62,6 +62,10 @@ func (s *Sign) check(req *http.Request) error {
 		return fmt.Errorf("%w: no URL", ErrRefused)
 	}
 	where := u.Scheme + "://" + u.Host
+	if req.Response != nil { // set by http.Client on every redirect hop
+		return fmt.Errorf("%w: a redirect (%s) to %s: the Partner API never redirects, and no redirect is followed with a signature",
+			ErrRefused, req.Response.Status, where)
+	}
 	if (s.Scheme != "" && !strings.EqualFold(u.Scheme, s.Scheme)) || (s.Host != "" && !strings.EqualFold(u.Host, s.Host)) {
 		return fmt.Errorf("%w: %s is not the endpoint's %s://%s (a redirect?)", ErrRefused, where, s.Scheme, s.Host)
 	}
