@@ -257,12 +257,13 @@ func TestSyncApplyCanceled(t *testing.T) {
 			srv.ResetCounts()
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			// The first suspend is carried out, then the run is interrupted.
+			// The run is interrupted while the first suspend is in flight
+			// (before its answer can leave), so the second is never tried.
 			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				srv.API.ServeHTTP(w, r)
 				if strings.HasSuffix(r.URL.Path, ":suspend") {
 					cancel()
 				}
+				srv.API.ServeHTTP(w, r)
 			}))
 			defer front.Close()
 			env := mapEnv(map[string]string{wrapper.EnvAPIKey: srv.Key(), wrapper.EnvAPISecret: srv.Secret(),
