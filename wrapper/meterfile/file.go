@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -244,7 +245,10 @@ func (p *parser) organization(line int, s string) wrapper.ID {
 }
 
 // quantity parses a plain decimal with at most MaxDecimals significant
-// decimal places (trailing zeros do not count), as the API accepts.
+// decimal places (trailing zeros do not count), as the API accepts, and
+// whose float64 is exactly the decimal written: a number with more
+// significant digits than a float64 holds (1234567890123.12345) would be
+// sent, and billed, as another number.
 func (p *parser) quantity(line int, s string) float64 {
 	if s == "" {
 		p.bad(line, ColumnQuantity, "required")
@@ -254,7 +258,7 @@ func (p *parser) quantity(line int, s string) float64 {
 		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", s)
 		return 0
 	}
-	if _, frac, ok := strings.Cut(s, "."); ok && len(strings.TrimRight(frac, "0")) > MaxDecimals {
+	if !contract.ExactMultiple(s, quantityStep) {
 		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, s)
 		return 0
 	}
@@ -263,5 +267,36 @@ func (p *parser) quantity(line int, s string) float64 {
 		p.bad(line, ColumnQuantity, "out of range, got %q", s)
 		return 0
 	}
+	if q == 0 {
+		q = 0 // -0 is sent as 0
+	}
+	if sent, want := strconv.FormatFloat(q, 'f', -1, 64), canonical(s); sent != want {
+		p.bad(line, ColumnQuantity, "too many significant digits to be sent exactly: %q would be sent as %s; "+
+			"a quantity is sent as a 64-bit float (about 15 significant digits)", s, sent)
+		return 0
+	}
 	return q
+}
+
+// quantityStep is the multipleOf of a quantity: 10^-MaxDecimals.
+var quantityStep = math.Pow10(-MaxDecimals)
+
+// canonical writes s, a match of decimal, as strconv.FormatFloat(q, 'f',
+// -1, 64) writes the number it stands for: no "+", no leading zeros, no
+// trailing zeros after the point nor a bare point, and no sign for zero.
+func canonical(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	whole, frac, _ := strings.Cut(s, ".")
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if frac = strings.TrimRight(frac, "0"); frac != "" {
+		whole += "." + frac
+	}
+	if neg && whole != "0" {
+		return "-" + whole
+	}
+	return whole
 }

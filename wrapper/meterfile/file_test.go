@@ -2,6 +2,7 @@ package meterfile_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,10 @@ func TestParseBadFiles(t *testing.T) {
 		{"quantity comma", h + org1 + `,p,v,"1,5"` + "\n", []string{`m.csv:2: quantity: want a decimal number`}},
 		{"quantity too large", h + org1 + ",p,v,1" + strings.Repeat("0", 400) + "\n", []string{"m.csv:2: quantity: out of range"}},
 		{"too many decimals", h + org1 + ",p,v,0.000001\n", []string{`m.csv:2: quantity: at most 5 decimal places, got "0.000001"`}},
+		{"quantity beyond a float64's digits", h + org1 + ",p,v,1234567890123.12345\n",
+			[]string{`m.csv:2: quantity: too many significant digits to be sent exactly: "1234567890123.12345" would be sent as 1234567890123.1235;`}},
+		{"integer beyond a float64's digits", h + org1 + ",p,v,-9007199254740993\n",
+			[]string{`m.csv:2: quantity: too many significant digits to be sent exactly: "-9007199254740993" would be sent as -9007199254740992;`}},
 		{"too few columns", h + org1 + ",p,v\n", []string{"m.csv:2: file: wrong number of columns"}},
 		{"too many columns", h + org1 + ",p,v,1,x\n", []string{"m.csv:2: file: wrong number of columns"}},
 		{"bad quoting", h + org1 + `,p,"v,1` + "\n", []string{"m.csv:2: file:"}},
@@ -155,7 +160,10 @@ func TestParseBadFiles(t *testing.T) {
 
 func TestParseAcceptsEdgeQuantities(t *testing.T) {
 	csv := "organization,product,variable,quantity\n" +
-		org1 + ",p,a,-42.00005\n" + org1 + ",p,b,1.1234500000\n" + org1 + ",p,c,.5\n" + org1 + ",p,d,+7\n" + org1 + ",p,e,0\n"
+		org1 + ",p,a,-42.00005\n" + org1 + ",p,b,1.1234500000\n" + org1 + ",p,c,.5\n" + org1 + ",p,d,+7\n" + org1 + ",p,e,0\n" +
+		// As many significant digits as a float64 holds exactly, in
+		// other spellings of the same numbers.
+		org1 + ",p,f,-0.000\n" + org1 + ",p,g,0012345678901.12345\n" + org1 + ",p,h,+9007199254740992.\n" + org1 + ",p,i,-.00001\n"
 	txs, err := meterfile.Parse("m.csv", strings.NewReader(csv))
 	if err != nil {
 		t.Fatal(err)
@@ -164,9 +172,12 @@ func TestParseAcceptsEdgeQuantities(t *testing.T) {
 	for _, u := range txs[0].Usage {
 		got = append(got, u.Quantity)
 	}
-	want := []float64{-42.00005, 1.12345, 0.5, 7, 0}
+	want := []float64{-42.00005, 1.12345, 0.5, 7, 0, 0, 12345678901.12345, 9007199254740992, -0.00001}
+	if len(got) != len(want) {
+		t.Fatalf("quantities: got %v, want %v", got, want)
+	}
 	for i := range want {
-		if got[i] != want[i] {
+		if got[i] != want[i] || math.Signbit(got[i]) != math.Signbit(want[i]) {
 			t.Errorf("quantities: got %v, want %v", got, want)
 			break
 		}

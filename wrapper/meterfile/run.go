@@ -94,7 +94,8 @@ type Options struct {
 // rules. It returns an error, with the results decided so far, when the
 // journal fails (nothing more is sent: the journal could not vouch for it)
 // or ctx is done; transactions not reached stay as they were and a rerun
-// takes them up. Transactions the API refused or whose outcome is unknown
+// takes them up. A transaction sent whose outcome the journal could not
+// record is among those results, as [OutcomeUnknown]. Transactions the API refused or whose outcome is unknown
 // are results, not errors: see [Report.Reconcile].
 func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, opts Options) (Report, error) {
 	var rep Report
@@ -165,6 +166,12 @@ func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, o
 		default:
 			var err error
 			if res, err = send(ctx, c, j, t, ids[i]); err != nil {
+				if res.Outcome != "" { // sent: a person must reconcile it
+					rep.Results = append(rep.Results, res)
+					if opts.Progress != nil {
+						opts.Progress(res)
+					}
+				}
 				return rep, err
 			}
 		}
@@ -177,7 +184,10 @@ func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, o
 }
 
 // send journals a transaction as sent, sends it and journals the outcome.
-// Its error is a journal failure; the API's answer is in the result.
+// Its error is a journal failure; the API's answer is in the result. When
+// the outcome could not be journaled, the result is [OutcomeUnknown] (the
+// journal says sent, so a rerun treats it as such) and says what the API
+// answered; when the transaction was not sent, the result has no outcome.
 func send(ctx context.Context, c *wrapper.Client, j Journal, t Transaction, id string) (Result, error) {
 	res := Result{Transaction: t, ID: id}
 	if err := j.Record(entry(t, id, StateSent, time.Now().UTC(), nil)); err != nil {
@@ -193,6 +203,11 @@ func send(ctx context.Context, c *wrapper.Client, j Journal, t Transaction, id s
 		state, res.Outcome, res.Err = StateFailed, OutcomeFailed, err
 	}
 	if jerr := j.Record(entry(t, id, state, time.Now().UTC(), err)); jerr != nil {
+		answer := "it was applied"
+		if err != nil {
+			answer = err.Error()
+		}
+		res.Outcome, res.Err = OutcomeUnknown, fmt.Errorf("sent, but its outcome could not be journaled (the API answered: %s): %w", answer, jerr)
 		return res, fmt.Errorf("meterfile: journal: %w (%s:%d was sent, outcome %s, not recorded: a rerun treats it as unknown)",
 			jerr, t.File, t.Line, res.Outcome)
 	}

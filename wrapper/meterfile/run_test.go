@@ -292,6 +292,49 @@ func TestRunStopsWhenJournalFails(t *testing.T) {
 	}
 }
 
+// TestRunReportsSentWhenOutcomeNotJournaled: when the outcome of a sent
+// transaction cannot be journaled, the transaction is still a result, as
+// unknown (what the journal says, so a rerun refuses it), passed to
+// Progress and listed for reconciliation, with what the API answered.
+func TestRunReportsSentWhenOutcomeNotJournaled(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fault   *partnertest.Fault
+		answer  string
+		applied int
+	}{
+		{"applied", nil, "(the API answered: it was applied)", 1},
+		{"refused", &partnertest.Fault{Status: 404}, "(the API answered: ", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, 2)
+			if tc.fault != nil {
+				f.srv.InjectFault(opMetering, 1, *tc.fault)
+			}
+			var progress []meterfile.Result
+			rep, err := f.runWith(t, func(j *meterfile.FileJournal) meterfile.Journal {
+				return &crashingJournal{FileJournal: j, n: 3} // pending, sent, then the outcome fails
+			}, meterfile.Options{Progress: func(r meterfile.Result) { progress = append(progress, r) }})
+			if !errors.Is(err, errCrash) || !strings.Contains(err.Error(), "m.csv:2 was sent") {
+				t.Fatalf("got %v, want the journal's error", err)
+			}
+			wantOutcomes(t, rep, "unknown")
+			rc := rep.Reconcile()
+			if len(rc) != 1 || rc[0].ID != f.txs[0].ID() || !errors.Is(rc[0].Err, errCrash) ||
+				!strings.Contains(rc[0].Err.Error(), tc.answer) {
+				t.Fatalf("to reconcile: %+v", rc)
+			}
+			if len(progress) != 1 || progress[0].ID != f.txs[0].ID() || progress[0].Outcome != meterfile.OutcomeUnknown {
+				t.Errorf("progress: %+v", progress)
+			}
+			wantApplied(t, f, tc.applied, 0)
+			// The journal agrees: a rerun refuses it until reconciled.
+			wantOutcomes(t, f.run(t, meterfile.Options{}), "refused applied")
+			wantApplied(t, f, tc.applied, 1)
+		})
+	}
+}
+
 func TestRunStopsWhenCanceled(t *testing.T) {
 	f := newFixture(t, 3)
 	j, err := meterfile.OpenFile(f.journal)

@@ -52,7 +52,7 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	j, err := meterfile.OpenFile(m.journal)
+	j, err := openJournal(m.journal)
 	if err != nil {
 		return &configError{err}
 	}
@@ -78,6 +78,16 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 	}
 	return nil
 }
+
+// journalFile is what the command needs of a journal.
+type journalFile interface {
+	meterfile.Journal
+	Close() error
+}
+
+// openJournal opens the journal file at path. Tests replace it to make the
+// journal fail at a chosen write.
+var openJournal = func(path string) (journalFile, error) { return meterfile.OpenFile(path) }
 
 // printResult prints one transaction's outcome as it is decided: a line
 // for people, or a JSON object per line with --output json.

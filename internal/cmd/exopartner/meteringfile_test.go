@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/exopartner/exopartner/wrapper"
+	"github.com/exopartner/exopartner/wrapper/meterfile"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
@@ -289,5 +291,69 @@ func TestMeteringFileUsageAndJournalErrors(t *testing.T) {
 	out := runOK(t, srv, "metering-transaction", "--organization", f.orgs[0].String(), "--usage", "p:v:1")
 	if !strings.Contains(out, "applied 1 usage record(s)") {
 		t.Errorf("single mode: %s", out)
+	}
+}
+
+// errJournalWrite stands for a journal write that failed (a full disk).
+var errJournalWrite = errors.New("no space left on device")
+
+// failingJournal is the real journal file, whose n-th write fails without
+// writing anything.
+type failingJournal struct {
+	journalFile
+	n int
+}
+
+func (j *failingJournal) Record(entries ...meterfile.Entry) error {
+	if j.n--; j.n == 0 {
+		return errJournalWrite
+	}
+	return j.journalFile.Record(entries...)
+}
+
+// TestMeteringFileOutcomeNotJournaled: when the outcome of a sent
+// transaction cannot be journaled, the run stops and the transaction is
+// printed and listed for reconciliation as unknown, with what the API
+// answered. Not parallel: it replaces openJournal.
+func TestMeteringFileOutcomeNotJournaled(t *testing.T) {
+	srv := newServer(t)
+	f := newMeteringFixture(t, srv.API, 2)
+	open := openJournal
+	t.Cleanup(func() { openJournal = open })
+	openJournal = func(path string) (journalFile, error) {
+		j, err := open(path)
+		if err != nil {
+			return nil, err
+		}
+		return &failingJournal{journalFile: j, n: 3}, nil // pending, sent, then the outcome fails
+	}
+	r := runCLI(t, envOf(srv), f.args()...)
+	wantRun(t, r, 1, "unknown")
+	if got := timesApplied(t, srv.API, f.orgs); got != "[1 0]" {
+		t.Errorf("applied %s", got)
+	}
+	m := regexp.MustCompile(`transaction ([0-9a-f]{64})\n`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no transaction id in stdout:\n%s", r.stdout)
+	}
+	for _, want := range []string{
+		"1 transaction(s) need reconciliation:\n",
+		"usage.csv:2  organization " + f.orgs[0].String() + `  batch "2025-01"  transaction ` + m[1] +
+			": unknown: sent, but its outcome could not be journaled (the API answered: it was applied): " + errJournalWrite.Error() + "\n",
+		"the transactions not reached are sent by a rerun",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+
+	// The journal says sent: a rerun refuses it until reconciled.
+	openJournal = open
+	r = runCLI(t, envOf(srv), f.args()...)
+	wantRun(t, r, 1, "refused applied")
+	r = runCLI(t, envOf(srv), f.args("--mark-applied", m[1])...)
+	wantRun(t, r, 0, "marked-applied skipped")
+	if got := timesApplied(t, srv.API, f.orgs); got != "[1 1]" {
+		t.Errorf("applied %s", got)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -88,7 +89,9 @@ func reportFailures(e *env, res crmsync.Result) error {
 //	 "applied": [{"client-id", "organization", "status", "done", "error"}]}
 //
 // "organization" and "status" are null for a customer without an
-// organization; "applied" is present only with --apply.
+// organization; "applied" is present only with --apply. When ctx ends
+// during --apply, the document holds what was applied, and the error is
+// ctx's.
 func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool) error {
 	type drift struct {
 		Column string `json:"column"`
@@ -140,11 +143,9 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 		doc.Untracked = append(doc.Untracked, untracked{o.ID, o.Status, o.ClientID})
 	}
 	var res crmsync.Result
+	var applyErr error // ctx's: what was applied before it ended is still printed
 	if apply {
-		var err error
-		if res, err = crmsync.Apply(ctx, c, plan); err != nil {
-			return err
-		}
+		res, applyErr = crmsync.Apply(ctx, c, plan)
 		applied := []outcome{}
 		for _, o := range res.Outcomes {
 			out := outcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}
@@ -157,7 +158,10 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 		doc.Applied = &applied
 	}
 	if err := writeJSON(e.stdout, doc); err != nil {
-		return err
+		return errors.Join(applyErr, err)
+	}
+	if applyErr != nil {
+		return applyErr
 	}
 	return reportFailures(e, res)
 }

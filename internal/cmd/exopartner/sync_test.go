@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -237,5 +239,62 @@ func TestSyncJSON(t *testing.T) {
 		a[1].ClientID != "crm-new" || a[1].Organization != nil || len(a[1].Done) != 0 || !strings.HasPrefix(a[1].Error, "create: ") ||
 		!strings.HasPrefix(r.stderr, "exopartner: sync: crm-new: create: ") {
 		t.Errorf("exit %d, applied %+v, stderr:\n%s", r.code, a, r.stderr)
+	}
+}
+
+// TestSyncApplyCanceled: when the context ends during --apply, what was
+// applied is still printed, in JSON as in a table, and the exit is 1 with
+// the context's error; the later changes are not tried.
+func TestSyncApplyCanceled(t *testing.T) {
+	t.Parallel()
+	for _, output := range []string{"json", "table"} {
+		t.Run(output, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			createOrg(t, srv, "crm-a")
+			createOrg(t, srv, "crm-b")
+			file := writeCRM(t, crmHeader+crmLine("crm-a", "suspended")+crmLine("crm-b", "suspended"))
+			srv.ResetCounts()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			// The run is interrupted while the first suspend is in flight
+			// (before its answer can leave), so the second is never tried.
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, ":suspend") {
+					cancel()
+				}
+				srv.API.ServeHTTP(w, r)
+			}))
+			defer front.Close()
+			env := mapEnv(map[string]string{wrapper.EnvAPIKey: srv.Key(), wrapper.EnvAPISecret: srv.Secret(),
+				wrapper.EnvEndpoint: front.URL + partnertest.BasePath})
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, []string{"--output", output, "sync", "--file", file, "--apply"}, &stdout, &stderr, env)
+			if code != 1 || !strings.Contains(stderr.String(), context.Canceled.Error()) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr.String(), context.Canceled)
+			}
+			if n := srv.Requests("suspend-distributor-organization"); n != 1 {
+				t.Errorf("%d suspends sent, want 1: the second change is not tried once ctx ended", n)
+			}
+			if output == "table" {
+				_, applied, ok := strings.Cut(stdout.String(), "\nApplied ")
+				if !ok || !strings.Contains(applied, "\ncrm-a ") || strings.Contains(applied, "crm-b") {
+					t.Errorf("stdout:\n%s", stdout.String())
+				}
+				return
+			}
+			var doc struct {
+				Plan    []json.RawMessage `json:"plan"`
+				Applied *[]struct {
+					ClientID string `json:"client-id"`
+				} `json:"applied"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+				t.Fatalf("%v in stdout:\n%s", err, stdout.String())
+			}
+			if len(doc.Plan) != 2 || doc.Applied == nil || len(*doc.Applied) != 1 || (*doc.Applied)[0].ClientID != "crm-a" {
+				t.Errorf("stdout:\n%s", stdout.String())
+			}
+		})
 	}
 }

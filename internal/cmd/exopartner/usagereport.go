@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -61,7 +64,8 @@ func usageReport(fs *flag.FlagSet) action {
 		if err == nil {
 			err = write(out, r)
 		}
-		if cerr := closeOut(err != nil && r == nil); err == nil {
+		// Kept with failed organizations too: their rows are still written.
+		if cerr := closeOut(err == nil); err == nil {
 			err = cerr
 		}
 		if err != nil {
@@ -106,23 +110,51 @@ func parseStatuses(s string) ([]wrapper.Status, error) {
 	return out, nil
 }
 
-// openOutput returns where the report goes: stdout, or a new file at path.
-// closeOut closes the file, removing it when discard is true (nothing was
-// written because the report could not be built).
-func openOutput(stdout io.Writer, path string) (w io.Writer, closeOut func(discard bool) error, err error) {
+// openOutput returns where the report goes: stdout, or a new file next to
+// path. closeOut(keep) renames that file to path once everything was
+// written (keep true), replacing a previous report only then; otherwise it
+// removes the new file and leaves whatever was at path untouched. The file
+// gets the mode os.Create would give path: the existing file's, or 0666
+// less the umask.
+func openOutput(stdout io.Writer, path string) (w io.Writer, closeOut func(keep bool) error, err error) {
 	if path == "" {
 		return stdout, func(bool) error { return nil }, nil
 	}
-	f, err := os.Create(path)
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target // write through a link, as os.Create does
+	}
+	var f *os.File
+	for range 100 {
+		f, err = os.OpenFile(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+rand.Text()+".tmp"),
+			os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = &fs.PathError{Op: "create", Path: path, Err: pe.Err}
+		}
 		return nil, nil, err
 	}
-	return f, func(discard bool) error {
-		err := f.Close()
-		if discard {
-			return errors.Join(err, os.Remove(path))
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			return nil, nil, errors.Join(err, f.Close(), os.Remove(f.Name()))
 		}
-		return err
+	}
+	return f, func(keep bool) error {
+		if !keep {
+			return errors.Join(f.Close(), os.Remove(f.Name()))
+		}
+		err := errors.Join(f.Sync(), f.Close())
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
+			return errors.Join(fmt.Errorf("writing %s: %w", path, err), os.Remove(f.Name()))
+		}
+		return nil
 	}, nil
 }
 

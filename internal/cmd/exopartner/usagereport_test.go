@@ -219,3 +219,68 @@ func TestProgress(t *testing.T) {
 		t.Error("a pipe is a terminal")
 	}
 }
+
+// TestUsageReportOutputFileReplacedOnlyWhenWritten: --output-file keeps the
+// previous report when the listing fails (no row was read), and replaces it,
+// keeping its mode, once every row read was written, failed organizations
+// or not. No temporary file is left behind.
+func TestUsageReportOutputFileReplacedOnlyWhenWritten(t *testing.T) {
+	t.Parallel()
+	srv := reportServer(t)
+	ids := srv.AddOrganizations(3)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "usage.csv")
+	const previous = "the previous report\n"
+	writeFile(t, path, previous)
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"usage-report", "--period", lastMonth, "--concurrency", "1", "--output-file", path}
+	only := func(t *testing.T) {
+		t.Helper()
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != "usage.csv" {
+			t.Errorf("directory holds %v, want only usage.csv", entries)
+		}
+	}
+
+	srv.InjectFault("list-distributor-organizations", 1, partnertest.Fault{Status: http.StatusForbidden})
+	r := runCLI(t, envOf(srv), args...)
+	if r.code != 1 || !strings.Contains(r.stderr, "403") {
+		t.Fatalf("listing failed: exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	if data, err := os.ReadFile(path); err != nil || string(data) != previous {
+		t.Errorf("after a failed listing the previous report is %q, %v; want it untouched", data, err)
+	}
+	only(t)
+
+	srv.InjectFault("list-distributor-organization-usage", 1, partnertest.Fault{Status: http.StatusNotFound})
+	r = runCLI(t, envOf(srv), args...)
+	if r.code != 1 || !strings.Contains(r.stderr, "the usage of 1 of 3 organizations could not be read") {
+		t.Fatalf("one organization failed: exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+	if err != nil {
+		t.Fatalf("%v in %q", err, data)
+	}
+	orgs := map[string]bool{}
+	for _, rec := range recs[1:] {
+		orgs[rec[0]] = true
+	}
+	if recs[0][0] != "organization" || len(orgs) != 2 || orgs[ids[0].String()] || !orgs[ids[1].String()] || !orgs[ids[2].String()] {
+		t.Errorf("the report holds the rows of %v, want those of the two organizations read:\n%s", orgs, data)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode after replacing: %v, want 0640 as before", fi.Mode())
+	}
+	only(t)
+}
