@@ -40,7 +40,7 @@ func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) 
 	if usage == nil {
 		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
 	}
-	body, err := c.encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody })
+	body, err := encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody }, c.validate)
 	if err != nil {
 		return err
 	}

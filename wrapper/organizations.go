@@ -156,13 +156,8 @@ func (c *Client) checkID(o operation, field string, id ID) error {
 	return nil
 }
 
-// encode marshals a request body and, unless validation is off, checks it
+// encode marshals a request body and, when validate is set, checks it
 // against the spec's schema for the operation.
-func (c *Client) encode(o operation, v any, schema func(*validator) *openapi3.Schema) ([]byte, error) {
-	return encode(o, v, schema, c.validate)
-}
-
-// encode is Client.encode with validation on or off.
 func encode(o operation, v any, schema func(*validator) *openapi3.Schema, validate bool) ([]byte, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
