@@ -12,9 +12,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
 	usagereport "github.com/exopartner/exopartner/wrapper/report"
 )
@@ -27,7 +29,8 @@ func usageReport(fs *flag.FlagSet) action {
 	const name = "usage-report"
 	period := fs.String("period", "", "month as YYYY-MM (required)")
 	format := fs.String("format", "csv", "csv, json or table")
-	statuses := fs.String("status", "", "report only organizations in these statuses, comma-separated, e.g. active,suspended (default: all)")
+	statuses := fs.String("status", "", "report only organizations in these statuses, comma-separated: "+
+		strings.Join(statusNames(), ", ")+" (default: all)")
 	concurrency := fs.Int("concurrency", usagereport.DefaultConcurrency, "usage reads in flight")
 	outFile := fs.String("output-file", "", "write the report to `PATH` instead of stdout")
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
@@ -89,23 +92,31 @@ func clientIDNote(id string) string {
 	return " (client-id " + id + ")"
 }
 
+// statusNames are the organization statuses the embedded spec declares
+// (organization-output.status), in its order: a status a revision adds is
+// accepted and listed with no edit here.
+func statusNames() []string {
+	names, err := contract.Enum("organization-output", "status")
+	if err != nil {
+		panic(err) // the spec is compiled in: a build defect
+	}
+	return names
+}
+
 // parseStatuses parses a comma-separated list of statuses.
 func parseStatuses(s string) ([]wrapper.Status, error) {
 	if s == "" {
 		return nil, nil
 	}
-	known := []wrapper.Status{wrapper.StatusActive, wrapper.StatusCreated, wrapper.StatusSuspended, wrapper.StatusTerminated}
+	known := statusNames()
 	var out []wrapper.Status
 	for f := range strings.SplitSeq(s, ",") {
-		st := wrapper.Status(strings.TrimSpace(f))
-		ok := false
-		for _, k := range known {
-			ok = ok || st == k
+		st := strings.TrimSpace(f)
+		if !slices.Contains(known, st) {
+			return nil, fmt.Errorf("unknown status %q: want %s or %s", st,
+				strings.Join(known[:len(known)-1], ", "), known[len(known)-1])
 		}
-		if !ok {
-			return nil, fmt.Errorf("unknown status %q: want active, created, suspended or terminated", st)
-		}
-		out = append(out, st)
+		out = append(out, wrapper.Status(st))
 	}
 	return out, nil
 }
