@@ -101,6 +101,9 @@ func TestRemovedFieldAndStatusFailTheBuild(t *testing.T) {
 	if err == nil {
 		t.Fatalf("the wrapper builds without client-id and suspended:\n%s", msg)
 	}
+	if testing.Verbose() {
+		t.Log(msg)
+	}
 	for _, want := range []string{"StatusSuspended", "ClientID"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the build failure does not name %s:\n%s", want, msg)
