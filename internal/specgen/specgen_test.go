@@ -83,11 +83,13 @@ func TestContractShowsTheWireContractOnly(t *testing.T) {
 			input(d).Description = "\n\nReworded.\n\n"
 			d.Paths.Value("/widget").Post.Description = "Makes one."
 		},
-		"tags":           func(d *openapi3.T) { d.Tags = nil; d.Paths.Value("/widget").Post.Tags = nil },
-		"examples":       func(d *openapi3.T) { input(d).Properties["name"].Value.Example = "hammer" },
-		"info":           func(d *openapi3.T) { d.Info.Description = "About." },
-		"extensions":     func(d *openapi3.T) { input(d).Extensions = map[string]any{"x-go-name": "WidgetInput"} },
-		"enum order":     func(d *openapi3.T) { d.Components.Schemas["widget"].Value.Properties["state"].Value.Enum = []any{"off", "on"} },
+		"tags":       func(d *openapi3.T) { d.Tags = nil; d.Paths.Value("/widget").Post.Tags = nil },
+		"examples":   func(d *openapi3.T) { input(d).Properties["name"].Value.Example = "hammer" },
+		"info":       func(d *openapi3.T) { d.Info.Description = "About." },
+		"extensions": func(d *openapi3.T) { input(d).Extensions = map[string]any{"x-go-name": "WidgetInput"} },
+		"enum order": func(d *openapi3.T) {
+			d.Components.Schemas["widget"].Value.Properties["state"].Value.Enum = []any{"off", "on"}
+		},
 		"required order": func(d *openapi3.T) { input(d).Required = []string{"name", "size"} },
 		"unused schema":  func(d *openapi3.T) { d.Components.Schemas["unused"] = openapi3.NewStringSchema().NewRef() },
 	}
