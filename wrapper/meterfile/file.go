@@ -162,7 +162,7 @@ func (p *parser) parse(r io.Reader) []Transaction {
 		u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
 		batch := ""
 		if i, ok := col[ColumnBatch]; ok {
-			batch = rec[i]
+			batch = p.batch(line(i), rec[i])
 		}
 		if len(p.problems) > n {
 			continue
@@ -242,6 +242,20 @@ func (p *parser) organization(line int, s string) wrapper.ID {
 		p.bad(line, ColumnOrganization, "must not be the nil UUID")
 	}
 	return id
+}
+
+// batch checks a batch cell. A batch is a transaction's identity (with the
+// organization): an empty cell would make its rows a transaction known by
+// its content instead, and "INV-7 " another batch than "INV-7", billed
+// again; both are refused.
+func (p *parser) batch(line int, s string) string {
+	switch {
+	case s == "":
+		p.bad(line, ColumnBatch, "required in a file with a batch column")
+	case strings.TrimSpace(s) != s:
+		p.bad(line, ColumnBatch, "leading or trailing space in %q", s)
+	}
+	return s
 }
 
 // quantity parses a plain decimal with at most MaxDecimals significant
