@@ -246,3 +246,39 @@ func TestJournalVersion1Continued(t *testing.T) {
 	}
 	j.Close()
 }
+
+// TestJournalRecordRefusesImpossibleEntries: Record checks each entry
+// against the last one of its key and records none of a call whose
+// entries do not follow; the journal stays usable.
+func TestJournalRecordRefusesImpossibleEntries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	j := openJournal(t, path)
+	if err := j.Record(testEntry(1, meterfile.StatePending)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	for _, entries := range [][]meterfile.Entry{
+		{testEntry(1, meterfile.StateApplied)},                                       // never sent
+		{testEntry(2, meterfile.StateSent)},                                          // never pending
+		{testEntry(2, meterfile.StatePending), testEntry(1, meterfile.StatePending)}, // the second is a duplicate
+		{testEntry(1, meterfile.StateSent), testEntry(1, meterfile.StateApplied), testEntry(1, meterfile.StatePending)},
+	} {
+		if err := j.Record(entries...); !errors.Is(err, meterfile.ErrTransition) {
+			t.Errorf("%d entries: got %v, want ErrTransition", len(entries), err)
+		}
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("refused entries were written:\n%s", after[len(before):])
+	}
+	if _, ok, _ := j.Lookup(testEntry(2, "").Key()); ok {
+		t.Error("a refused entry is known")
+	}
+	if err := j.Record(testEntry(1, meterfile.StateSent), testEntry(1, meterfile.StateApplied)); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j = openJournal(t, path)
+	if e, _, _ := j.Lookup(testEntry(1, "").Key()); e.State != meterfile.StateApplied {
+		t.Errorf("after refused entries: %+v", e)
+	}
+}
