@@ -113,7 +113,7 @@ var ErrTransition = errors.New("not a possible transition")
 var next = map[State][]State{
 	StatePending: {StateSent},
 	StateSent:    {StateSent, StateApplied, StateUnknown, StateFailed}, // sent again with Options.ResendUnknown
-	StateUnknown: {StateSent, StateApplied},                           // resent, or marked applied
+	StateUnknown: {StateSent, StateApplied},                            // resent, or marked applied
 	StateFailed:  {StateSent},
 	StateApplied: nil, // never sent again
 }
