@@ -53,6 +53,13 @@ func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, 
 // [Client.EnsureOrganization] in jobs that may run again. A success answer
 // without the new organization's id and status is such a failure too (the
 // organization may exist, and its id is lost), and also a *DecodeError.
+//
+// req is checked before anything is sent: against the API's contract, and
+// req.ClientID, when given, must be canonical text (no leading or trailing
+// space, no control, invisible or non-ASCII space character, Unicode NFC;
+// see [ClientIDKey]), so that no organization gets a client-id that only
+// looks like another. Every string must be valid UTF-8, even with
+// [WithoutValidation]: a *ValidationError names the field.
 func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationRequest) (Organization, error) {
 	body, err := c.createBody(req)
 	if err != nil {

@@ -15,8 +15,10 @@ import (
 // ErrInvalidInput is matched by every *ValidationError.
 var ErrInvalidInput = errors.New("invalid input")
 
-// ValidationError reports input that breaks the API's contract. It is
-// returned before anything is sent. Field and Rule describe the first
+// ValidationError reports input that breaks the API's contract, or that
+// cannot be sent as it is: a string that is not valid UTF-8 (checked even
+// with [WithoutValidation]: encoding/json would send U+FFFD in its place). It
+// is returned before anything is sent. Field and Rule describe the first
 // problem; Problems lists them all.
 type ValidationError struct {
 	Operation string // operationId, "" when raised by a parser such as ParseID

@@ -6,7 +6,14 @@
 // the suspend, activate and terminate actions.
 //
 // Applying twice is safe: once the organizations match the CRM, a plan has
-// nothing to do and Apply sends no request at all. What the API cannot
+// nothing to do and Apply sends no request at all.
+//
+// Client-ids that look alike are one customer ([wrapper.ClientIDKey]:
+// equal after Unicode NFC, trimming and case folding, invisible characters
+// dropped). Two such rows are a duplicate, a bad line; a client-id that is
+// not canonical text is refused as for a create; and a live organization
+// whose client-id only looks like the customer's is a conflict
+// ([Step.Conflict]), never matched and never duplicated. What the API cannot
 // change (it has no update operation for the billing address) is reported
 // as drift and never "fixed", and organizations whose client-id the CRM
 // does not know are reported and never touched.
