@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -196,7 +197,13 @@ func encode(o operation, v any, schema func(*validator) *openapi3.Schema, valida
 				return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
 			}
 		}
-		problems = append(problems, val.problems(o.id, schema(val), doc)...)
+		for _, p := range val.problems(o.id, schema(val), doc) {
+			// A field that is not UTF-8 is judged as sent (U+FFFD in
+			// place): its UTF-8 problem is the one that matters.
+			if !slices.ContainsFunc(problems, func(q contract.Problem) bool { return q.Field == p.Field }) {
+				problems = append(problems, p)
+			}
+		}
 	}
 	if ve := problemsError(o.id, problems); ve != nil {
 		return nil, ve

@@ -52,7 +52,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		} {
 			err := tc.run()
 			var ve *wrapper.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, wrapper.ErrInvalidInput) || ve.Field != tc.field ||
+			if !errors.As(err, &ve) || !errors.Is(err, wrapper.ErrInvalidInput) || ve.Field != tc.field || len(ve.Problems) != 1 ||
 				ve.Rule != "must be valid UTF-8 text (got "+tc.got+")" {
 				t.Errorf("%s (options %d): got %v, want a *ValidationError for %s", tc.name, len(opts), err, tc.field)
 			}
