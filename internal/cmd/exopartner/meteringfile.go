@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper/meterfile"
 )
 
@@ -135,7 +136,7 @@ func reconcileText(rc []meterfile.Result) string {
 	for _, r := range rc {
 		t := r.Transaction
 		fmt.Fprintf(&b, "  %s:%d  organization %s%s  transaction %s: %s: %s\n",
-			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, errText(r.Err))
+			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, safetext.Message(errText(r.Err)))
 	}
 	b.WriteString("Failed ones were certainly not applied: a rerun sends them again.\n" +
 		"For unknown and refused ones, check the organization's usage (list-distributor-organization-usage ID),\n" +
