@@ -72,6 +72,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -255,7 +256,7 @@ func report(stderr io.Writer, err error) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 	case isUsage(err):
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, safetext.Message(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) && ue.cmd != "" {
 			fmt.Fprintf(stderr, "Run 'exopartner help %s' for its usage.\n", ue.cmd)
@@ -263,7 +264,7 @@ func report(stderr io.Writer, err error) int {
 			fmt.Fprintln(stderr, "Run 'exopartner help' for usage.")
 		}
 	default:
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, safetext.Message(err.Error())) // text from the API or a file: never obeyed by the terminal
 	}
 	return code
 }
