@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/wrapper"
 	usagereport "github.com/exopartner/exopartner/wrapper/report"
@@ -57,7 +58,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return usagef(name, "--output-file: %v", err)
 		}
-		if isTerminal(e.stderr) {
+		if isTerminal(e.stderr) && !e.quiet {
 			opts.Progress = progress(e.stderr, name)
 		}
 		r, err := usagereport.Build(ctx, c, p, opts)
