@@ -175,8 +175,8 @@ func TestFlagErrorsNameFlagsWithTwoDashes(t *testing.T) {
 		{[]string{"list-distributor-organization-usage", id, "--period"}, "list-distributor-organization-usage: --period needs a value\n"},
 		{[]string{"list-distributor-organizations", "-O"}, "list-distributor-organizations: --output-format needs a value\n"},
 		{[]string{"-O", "yaml", "list-distributor-organizations"}, `exopartner: --output-format "yaml": want table, json, text` + "\n"},
-		{[]string{"usage-report", "--period", "2025-01", "--concurrency", "many"}, `usage-report: --concurrency "many": `},
-		{[]string{"sync", "--apply=maybe"}, `sync: --apply "maybe": `},
+		{[]string{"usage-report", "--period", "2025-01", "--concurrency", "many"}, `usage-report: --concurrency "many": want a whole number` + "\n"},
+		{[]string{"sync", "--apply=maybe"}, `sync: --apply "maybe": want true or false` + "\n"},
 		{[]string{"list-distributor-organizations", "--colour"}, "list-distributor-organizations: unknown flag --colour\n"},
 	} {
 		r := runCLI(t, envOf(srv), tc.args...)

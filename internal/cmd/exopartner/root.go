@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,7 +171,11 @@ func flagError(cmd *cobra.Command, err error) error {
 		f := invalid.GetFlag()
 		return relabel(ve, name, func(string) string { return "--" + f.Name }, fmt.Sprintf(" (got %q)", invalid.GetValue()))
 	case errors.As(err, &invalid):
-		return usagef(name, "--%s %q: %v", invalid.GetFlag().Name, invalid.GetValue(), errors.Unwrap(invalid))
+		f, why := invalid.GetFlag(), errors.Unwrap(invalid)
+		if want, ok := numberWants[f.Value.Type()]; ok && errors.As(why, new(*strconv.NumError)) {
+			why = errors.New(want) // what to type, not strconv's words
+		}
+		return usagef(name, "--%s %q: %v", f.Name, invalid.GetValue(), why)
 	case errors.As(err, &required):
 		return usagef(name, "--%s needs a value", required.GetFlag().Name)
 	case errors.As(err, &unknown):
@@ -185,6 +190,9 @@ func flagError(cmd *cobra.Command, err error) error {
 	}
 	return usagef(name, "%v", err)
 }
+
+// numberWants says what pflag's number and bool flags take.
+var numberWants = map[string]string{"bool": "want true or false", "int": "want a whole number"}
 
 // suggestFlag returns the flag of cmd that typed most likely meant, as
 // --name, or "": the same name with two dashes (-period for --period), or a
