@@ -26,7 +26,10 @@ import (
 // decimal form): 1.123456, or a float sum such as 0.1+0.2
 // (0.30000000000000004), is refused as invalid input naming
 // usage[i].quantity, and nothing is sent. Round it yourself, e.g.
-// math.Round(q*1e5)/1e5.
+// math.Round(q*1e5)/1e5. A product or variable that is not valid UTF-8
+// (read from a Windows-1252 file, say) is refused too, naming
+// usage[i].product or usage[i].variable, even with [WithoutValidation]:
+// encoding/json would send "caf\xe9" and "caf\xe8" both as "caf\uFFFD".
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
 	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err

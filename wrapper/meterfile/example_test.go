@@ -59,3 +59,43 @@ func ExampleRun() {
 	// usage.csv:4 skipped, 1 row(s)
 	// metering requests applied: 2
 }
+
+// With a batch column a transaction is its (organization, batch): a row
+// added to a batch keeps its key, and only its content changes. Without a
+// batch column a transaction is its content.
+func ExampleTransaction_Key() {
+	const org = "6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f"
+	parse := func(csv string) meterfile.Transaction {
+		txs, err := meterfile.Parse("usage.csv", strings.NewReader(csv))
+		if err != nil {
+			log.Fatal(err)
+		}
+		return txs[0]
+	}
+	first := parse("organization,product,variable,quantity,batch\n" + org + ",partner,late1,10,INV-7\n")
+	again := parse("organization,product,variable,quantity,batch\n" + org + ",partner,late1,10,INV-7\n" + org + ",partner,late2,20,INV-7\n")
+	fmt.Println(first.Key())
+	fmt.Println("same transaction:", first.Key() == again.Key(), "same rows:", first.ID() == again.ID())
+
+	noBatch := parse("organization,product,variable,quantity\n" + org + ",partner,late1,10\n")
+	fmt.Println("without a batch, the key is the content:", noBatch.Key().Content == noBatch.ID())
+	// Output:
+	// batch INV-7 of 6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f
+	// same transaction: true same rows: false
+	// without a batch, the key is the content: true
+}
+
+// A journal records a transaction's entries in the order Run writes them;
+// CheckTransition is that order, for any Journal implementation to check
+// what it records and what it reads back.
+func ExampleCheckTransition() {
+	sent := meterfile.Entry{Transaction: strings.Repeat("ab", 32), State: meterfile.StateSent,
+		Organization: wrapper.MustParseID("6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f"), Batch: "INV-7"}
+	applied, pending := sent, sent
+	applied.State, pending.State = meterfile.StateApplied, meterfile.StatePending
+	fmt.Println(meterfile.CheckTransition(sent, true, applied))
+	fmt.Println(meterfile.CheckTransition(applied, true, pending))
+	// Output:
+	// <nil>
+	// not a possible transition: batch INV-7 of 6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f: pending after applied
+}

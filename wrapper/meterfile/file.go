@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
@@ -151,6 +152,9 @@ func (p *parser) parse(r io.Reader) []Transaction {
 		rows++
 		line := func(i int) int { l, _ := cr.FieldPos(i); return l }
 		n := len(p.problems)
+		if !p.utf8(header, rec, line) {
+			continue
+		}
 		org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
 		u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
 		if u.Product == "" {
@@ -162,7 +166,7 @@ func (p *parser) parse(r io.Reader) []Transaction {
 		u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
 		batch := ""
 		if i, ok := col[ColumnBatch]; ok {
-			batch = rec[i]
+			batch = p.batch(line(i), rec[i])
 		}
 		if len(p.problems) > n {
 			continue
@@ -215,6 +219,19 @@ func (p *parser) header(h []string) (map[string]int, bool) {
 	return col, ok
 }
 
+// utf8 reports each field of rec that is not valid UTF-8 (a file saved in
+// Windows-1252), and whether all are.
+func (p *parser) utf8(header, rec []string, line func(int) int) bool {
+	ok := true
+	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			p.bad(line(i), header[i], "%s", contract.NotUTF8InFile(v))
+			ok = false
+		}
+	}
+	return ok
+}
+
 func (p *parser) csvError(err error) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -242,6 +259,20 @@ func (p *parser) organization(line int, s string) wrapper.ID {
 		p.bad(line, ColumnOrganization, "must not be the nil UUID")
 	}
 	return id
+}
+
+// batch checks a batch cell. A batch is a transaction's identity (with the
+// organization): an empty cell would make its rows a transaction known by
+// its content instead, and "INV-7 " another batch than "INV-7", billed
+// again; both are refused.
+func (p *parser) batch(line int, s string) string {
+	switch {
+	case s == "":
+		p.bad(line, ColumnBatch, "required in a file with a batch column")
+	case strings.TrimSpace(s) != s:
+		p.bad(line, ColumnBatch, "leading or trailing space in %q", s)
+	}
+	return s
 }
 
 // quantity parses a plain decimal with at most MaxDecimals significant

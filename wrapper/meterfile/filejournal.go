@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -25,10 +24,16 @@ var ErrLocked = errors.New("journal is in use by another process")
 // journalFormat names the format in the first record of every journal file.
 const journalFormat = "exopartner-metering-journal"
 
-// FileJournal is a [Journal] in an append-only file of JSON lines, one
-// record per line, each with a CRC-32C of its content:
+// journalVersion is the version of the journals OpenFile creates. In
+// version 2 every record carries its sequence number. Version 1 (before
+// sequence numbers) is still read, and continued with numbered records.
+const journalVersion = 2
+
+// FileJournal is a [Journal] in an append-only file of JSON lines: a
+// header, then one record per line, each with a CRC-32C of its content and
+// its sequence number, which is its line number in the file:
 //
-//	{"crc":"1c291ca3","record":{"transaction":"…","state":"sent",…}}
+//	{"crc":"1c291ca3","record":{"seq":7,"transaction":"…","state":"sent",…}}
 //
 // Each [FileJournal.Record] is one write followed by fsync. The file is
 // locked against other processes while open (on Unix systems).
@@ -37,12 +42,33 @@ const journalFormat = "exopartner-metering-journal"
 // the middle of an append: that record was never made durable, so the run
 // that wrote it did not act on it (it acts only after fsync returns), and
 // it is dropped as never written. Any other damage is an [ErrCorrupt]
-// error: the journal is never silently read as empty or partial.
+// error naming path:line, and the journal is not opened: a record whose
+// checksum fails, a record out of its place (moved, duplicated, or with
+// records missing before it: its number is not its line), and an entry
+// that cannot follow the one before it for the same [Key]
+// ([CheckTransition]: applied, sent or unknown going back to pending, say).
+// The journal is never silently read as empty or partial.
+//
+// What no file can tell is that it was cut short after a last complete
+// record, as a stale backup restored over the journal is: its records all
+// check. Never restore a journal while its runs go on; if one was restored,
+// reconcile the file's transactions against the organizations' usage
+// before running it again.
+//
+// A journal of version 1 (written before records were numbered) opens and
+// its records are checked transaction by transaction ([CheckTransition] per
+// content), but a record removed whole, or two transactions' records
+// swapped, cannot be seen there; the records appended to it are numbered.
+// Version 1 knew no batch identity and may hold two contents of one batch:
+// the batch then stands for the last of them that was sent, so that none of
+// them is sent again.
 type FileJournal struct {
 	mu     sync.Mutex
 	path   string
 	f      *os.File
-	last   map[string]Entry
+	sync   func(*os.File) error // fsync; a test counts it
+	last   map[Key]Entry
+	lines  int   // lines in the file, header included: the next record's number is lines+1
 	broken error // set when a write failed: the file's tail is unknown
 }
 
@@ -58,40 +84,40 @@ type header struct {
 	Version int    `json:"version"`
 }
 
+// record is a record after the header: an entry and its sequence number
+// (0: none, in a version 1 journal).
+type record struct {
+	Seq int `json:"seq,omitempty"`
+	Entry
+}
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // OpenFile opens the journal at path, creating it (and making its creation
 // durable: the file and its directory are fsynced) when it does not exist.
 // Close it when done.
 func OpenFile(path string) (*FileJournal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
-	created := false
-	if errors.Is(err, fs.ErrNotExist) {
-		f, err = os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
-		created = true
-	}
+	return openFile(path, (*os.File).Sync)
+}
+
+// openFile is OpenFile with sync as every fsync, of the file and of its
+// directory.
+func openFile(path string, sync func(*os.File) error) (*FileJournal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("meterfile: opening journal: %w", err)
 	}
-	j := &FileJournal{path: path, f: f, last: map[string]Entry{}}
-	if err := j.open(created); err != nil {
+	j := &FileJournal{path: path, f: f, sync: sync}
+	if err := j.open(); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return j, nil
 }
 
-func (j *FileJournal) open(created bool) error {
+func (j *FileJournal) open() error {
 	if err := lock(j.f); err != nil {
 		return fmt.Errorf("meterfile: journal %s: %w", j.path, err)
-	}
-	if created {
-		if err := j.f.Sync(); err != nil {
-			return fmt.Errorf("meterfile: journal %s: %w", j.path, err)
-		}
-		if err := syncDir(filepath.Dir(j.path)); err != nil {
-			return fmt.Errorf("meterfile: journal %s: making its creation durable: %w", j.path, err)
-		}
 	}
 	data, err := io.ReadAll(io.NewSectionReader(j.f, 0, 1<<62))
 	if err != nil {
@@ -103,29 +129,44 @@ func (j *FileJournal) open(created bool) error {
 		if err := j.f.Truncate(int64(keep)); err != nil {
 			return fmt.Errorf("meterfile: journal %s: dropping a torn last record: %w", j.path, err)
 		}
-		if err := j.f.Sync(); err != nil {
+		if err := j.sync(j.f); err != nil {
 			return fmt.Errorf("meterfile: journal %s: %w", j.path, err)
 		}
 	}
 	lines := bytes.Split(data[:keep], []byte("\n"))
 	lines = lines[:len(lines)-1] // the empty piece after the last newline
 	if len(lines) == 0 {         // new, or created by a run that crashed before its header was durable
-		if err := syncDir(filepath.Dir(j.path)); err != nil {
+		j.last = map[Key]Entry{}
+		if err := j.append(header{Format: journalFormat, Version: journalVersion}); err != nil {
+			return err
+		}
+		if err := syncDir(filepath.Dir(j.path), j.sync); err != nil {
 			return fmt.Errorf("meterfile: journal %s: making its creation durable: %w", j.path, err)
 		}
-		return j.append(header{Format: journalFormat, Version: 1})
+		return nil
 	}
+	l := loader{last: map[Key]Entry{}, v1: map[string]Entry{}}
 	for i, line := range lines {
-		if err := j.load(i+1, line); err != nil {
+		if err := l.load(i+1, line); err != nil {
 			return fmt.Errorf("meterfile: journal %s:%d: %w; it was not opened: restore it or move it aside "+
 				"(it records what was billed; a new journal would send everything again)", j.path, i+1, err)
 		}
 	}
+	j.last, j.lines = l.last, len(lines)
 	return nil
 }
 
+// loader checks the lines of a journal file one by one, in order, and
+// builds the last entry of each key.
+type loader struct {
+	version  int
+	numbered bool // a record with a sequence number was read: every later one must have one
+	last     map[Key]Entry
+	v1       map[string]Entry // the last entry of each content, in version 1 records
+}
+
 // load checks and applies line n of the file.
-func (j *FileJournal) load(n int, line []byte) error {
+func (l *loader) load(n int, line []byte) error {
 	var env envelope
 	if err := json.Unmarshal(line, &env); err != nil || env.Record == nil {
 		return fmt.Errorf("%w: not a journal record", ErrCorrupt)
@@ -138,52 +179,100 @@ func (j *FileJournal) load(n int, line []byte) error {
 		if err := json.Unmarshal(env.Record, &h); err != nil || h.Format != journalFormat {
 			return fmt.Errorf("%w: not a metering journal (no %q header)", ErrCorrupt, journalFormat)
 		}
-		if h.Version != 1 {
-			return fmt.Errorf("%w: version %d is not supported (want 1)", ErrCorrupt, h.Version)
+		if h.Version != 1 && h.Version != journalVersion {
+			return fmt.Errorf("%w: version %d is not supported (want 1 or %d)", ErrCorrupt, h.Version, journalVersion)
 		}
+		l.version = h.Version
 		return nil
 	}
-	var e Entry
-	if err := json.Unmarshal(env.Record, &e); err != nil {
+	var r record
+	if err := json.Unmarshal(env.Record, &r); err != nil {
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	e := r.Entry
 	if id, err := hex.DecodeString(e.Transaction); err != nil || len(id) != 32 {
 		return fmt.Errorf("%w: bad transaction id %q", ErrCorrupt, e.Transaction)
 	}
 	if !e.State.valid() {
 		return fmt.Errorf("%w: unknown state %q", ErrCorrupt, e.State)
 	}
-	j.last[e.Transaction] = e
+	switch {
+	case r.Seq == 0 && l.version == 1 && !l.numbered:
+		return l.loadV1(e)
+	case r.Seq == 0:
+		return fmt.Errorf("%w: the record has no sequence number", ErrCorrupt)
+	case r.Seq != n:
+		return fmt.Errorf("%w: record %d is at line %d (a record's number is its line): records were moved, duplicated or removed",
+			ErrCorrupt, r.Seq, n)
+	}
+	l.numbered = true
+	k := e.Key()
+	prev, found := l.last[k]
+	if err := CheckTransition(prev, found, e); err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	l.last[k] = e
+	return nil
+}
+
+// loadV1 applies a record of version 1. That version identified a
+// transaction by its content only, so its records are checked per content;
+// and it could send two contents of one batch: the batch's key keeps the
+// last content that may have been applied, so that no content of it is
+// sent again.
+func (l *loader) loadV1(e Entry) error {
+	prev, found := l.v1[e.Transaction]
+	if err := CheckTransition(prev, found, e); err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	l.v1[e.Transaction] = e
+	k := e.Key()
+	if cur, ok := l.last[k]; !ok || cur.Transaction == e.Transaction || !cur.State.sent() || e.State.sent() {
+		l.last[k] = e
+	}
 	return nil
 }
 
 // Lookup implements [Journal].
-func (j *FileJournal) Lookup(id string) (Entry, bool, error) {
+func (j *FileJournal) Lookup(k Key) (Entry, bool, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, ok := j.last[id]
+	e, ok := j.last[k]
 	return e, ok, nil
 }
 
-// Record implements [Journal]: the entries are written with one write and
-// made durable with fsync before it returns.
+// Record implements [Journal]: the entries are checked with
+// [CheckTransition], written with one write, numbered, and made durable
+// with fsync before it returns. After a failed write or fsync it refuses
+// every later call: what reached the disk is unknown.
 func (j *FileJournal) Record(entries ...Entry) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	staged := map[Key]Entry{}
 	recs := make([]any, len(entries))
 	for i, e := range entries {
-		recs[i] = e
+		k := e.Key()
+		prev, found := staged[k]
+		if !found {
+			prev, found = j.last[k]
+		}
+		if err := CheckTransition(prev, found, e); err != nil {
+			return fmt.Errorf("meterfile: journal %s: not recorded: %w", j.path, err)
+		}
+		staged[k] = e
+		recs[i] = record{Seq: j.lines + 1 + i, Entry: e}
 	}
 	if err := j.append(recs...); err != nil {
 		return err
 	}
-	for _, e := range entries {
-		j.last[e.Transaction] = e
+	for k, e := range staged {
+		j.last[k] = e
 	}
 	return nil
 }
 
-// append writes records as lines and syncs the file.
+// append writes records as lines and syncs the file. Once a write or a
+// sync failed, it refuses every later call.
 func (j *FileJournal) append(recs ...any) error {
 	if j.broken != nil {
 		return j.broken
@@ -204,10 +293,11 @@ func (j *FileJournal) append(recs ...any) error {
 		j.broken = fmt.Errorf("meterfile: writing journal %s: %w", j.path, err)
 		return j.broken
 	}
-	if err := j.f.Sync(); err != nil {
+	if err := j.sync(j.f); err != nil {
 		j.broken = fmt.Errorf("meterfile: syncing journal %s: %w", j.path, err)
 		return j.broken
 	}
+	j.lines += len(recs)
 	return nil
 }
 
@@ -223,12 +313,12 @@ func (j *FileJournal) Close() error {
 	return err
 }
 
-// syncDir makes a directory entry durable.
-func syncDir(dir string) error {
+// syncDir makes a directory's entries durable with sync.
+func syncDir(dir string, sync func(*os.File) error) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	return d.Sync()
+	return sync(d)
 }

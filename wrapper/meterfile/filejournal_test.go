@@ -25,7 +25,7 @@ func openJournal(t *testing.T, path string) *meterfile.FileJournal {
 func testEntry(n byte, s meterfile.State) meterfile.Entry {
 	return meterfile.Entry{
 		Transaction: strings.Repeat(string("0123456789abcdef"[n%16]), 64), State: s,
-		Organization: wrapper.MustParseID(org1), Batch: "b", Time: time.Unix(1700000000, 0).UTC(),
+		Organization: wrapper.MustParseID(org1), Batch: "b" + string('0'+rune(n)), Time: time.Unix(1700000000, 0).UTC(),
 		Usage: []meterfile.Usage{{Product: "p", Variable: "v", Quantity: -42.00005}},
 	}
 }
@@ -33,7 +33,7 @@ func testEntry(n byte, s meterfile.State) meterfile.Entry {
 func TestJournalSurvivesReopening(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "journal")
 	j := openJournal(t, path)
-	if _, ok, _ := j.Lookup(testEntry(1, "").Transaction); ok {
+	if _, ok, _ := j.Lookup(testEntry(1, "").Key()); ok {
 		t.Fatal("a new journal knows a transaction")
 	}
 	if err := j.Record(testEntry(1, meterfile.StatePending), testEntry(2, meterfile.StatePending)); err != nil {
@@ -49,12 +49,12 @@ func TestJournalSurvivesReopening(t *testing.T) {
 
 	j = openJournal(t, path)
 	for n, want := range map[byte]meterfile.State{1: meterfile.StateApplied, 2: meterfile.StatePending} {
-		e, ok, err := j.Lookup(testEntry(n, "").Transaction)
+		e, ok, err := j.Lookup(testEntry(n, "").Key())
 		if err != nil || !ok || e.State != want {
 			t.Errorf("transaction %d: got %+v %v %v, want state %s", n, e, ok, err, want)
 		}
 	}
-	e, _, _ := j.Lookup(testEntry(2, "").Transaction)
+	e, _, _ := j.Lookup(testEntry(2, "").Key())
 	if len(e.Usage) != 1 || e.Usage[0].Quantity != -42.00005 || e.Organization != wrapper.MustParseID(org1) {
 		t.Errorf("entry content lost: %+v", e)
 	}
@@ -76,22 +76,22 @@ func TestJournalTornLastLineIsNotWritten(t *testing.T) {
 	appendFile(t, path, []byte(`{"crc":"00000000","record":{"transaction":"2222`))
 
 	j = openJournal(t, path)
-	if e, _, _ := j.Lookup(testEntry(2, "").Transaction); e.State != meterfile.StatePending {
+	if e, _, _ := j.Lookup(testEntry(2, "").Key()); e.State != meterfile.StatePending {
 		t.Errorf("torn record taken as written: %+v", e)
 	}
-	if e, _, _ := j.Lookup(testEntry(1, "").Transaction); e.State != meterfile.StateSent {
+	if e, _, _ := j.Lookup(testEntry(1, "").Key()); e.State != meterfile.StateSent {
 		t.Errorf("record before the torn one lost: %+v", e)
 	}
 	if data, _ := os.ReadFile(path); len(data) != good {
 		t.Errorf("torn tail not dropped: %d bytes, want %d", len(data), good)
 	}
 	// Appending after the dropped tail yields a sound journal.
-	if err := j.Record(testEntry(2, meterfile.StateApplied)); err != nil {
+	if err := j.Record(testEntry(2, meterfile.StateSent), testEntry(2, meterfile.StateApplied)); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
 	j = openJournal(t, path)
-	if e, _, _ := j.Lookup(testEntry(2, "").Transaction); e.State != meterfile.StateApplied {
+	if e, _, _ := j.Lookup(testEntry(2, "").Key()); e.State != meterfile.StateApplied {
 		t.Errorf("after the torn tail: %+v", e)
 	}
 }
@@ -200,7 +200,7 @@ func TestJournalEmptyFileIsNew(t *testing.T) {
 	}
 	j.Close()
 	j = openJournal(t, path)
-	if _, ok, _ := j.Lookup(testEntry(1, "").Transaction); !ok {
+	if _, ok, _ := j.Lookup(testEntry(1, "").Key()); !ok {
 		t.Error("record lost")
 	}
 }

@@ -39,9 +39,12 @@ func (s State) valid() bool {
 }
 
 // Entry is one record of the journal: a transaction's state at a time.
-// The last entry of a transaction is its state.
+// The last entry of a transaction's [Key] is its state.
 type Entry struct {
-	Transaction  string     `json:"transaction"` // [Transaction.ID]
+	// Transaction is the content of the transaction: its [Transaction.ID].
+	// With a batch it tells whether a rerun brings the rows already sent;
+	// without one it is the transaction's identity.
+	Transaction  string     `json:"transaction"`
 	State        State      `json:"state"`
 	Organization wrapper.ID `json:"organization"`
 	Batch        string     `json:"batch,omitempty"`
@@ -60,16 +63,23 @@ type Usage struct {
 	Quantity float64 `json:"quantity"`
 }
 
-// Journal records the state of metering transactions durably. [OpenFile]
-// provides one backed by a file; another store (a database table, say)
-// only has to keep the same promises.
+// Journal records the state of metering transactions durably, by [Key].
+// [OpenFile] provides one backed by a file; another store (a database
+// table, say) only has to keep the same promises. The rules are not the
+// journal's to implement: [Run] decides from the entry Lookup returns what
+// a transaction is (sent, skipped, or a bad line when a batch already sent
+// comes back with other rows), and [CheckTransition] is which entry may
+// follow which, for a journal to check what it records and what it reads
+// back.
 type Journal interface {
-	// Lookup returns the last entry recorded for a transaction id, and
-	// false when there is none.
-	Lookup(id string) (Entry, bool, error)
+	// Lookup returns the last entry recorded for a key, and false when
+	// there is none.
+	Lookup(k Key) (Entry, bool, error)
 	// Record appends entries in order. It returns only once they are
-	// durable: a crash after it returns must not lose them. When it fails,
-	// none or some of them may be durable, and the journal must not be used
-	// further.
+	// durable: a crash after it returns must not lose them. It refuses,
+	// recording none of them, entries that [CheckTransition] refuses after
+	// the last entry of their key (or after an earlier one of entries).
+	// When it fails otherwise, none or some of them may be durable, and the
+	// journal must refuse every later Record.
 	Record(entries ...Entry) error
 }

@@ -91,48 +91,62 @@ type Options struct {
 
 // Run sends each transaction at most once across runs sharing the journal,
 // one after the other, in order: see the package documentation for the
-// rules. It returns an error, with the results decided so far, when the
-// journal fails (nothing more is sent: the journal could not vouch for it)
-// or ctx is done; transactions not reached stay as they were and a rerun
-// takes them up. A transaction sent whose outcome the journal could not
-// record is among those results, as [OutcomeUnknown]. Transactions the API refused or whose outcome is unknown
-// are results, not errors: see [Report.Reconcile].
+// rules. Before anything is sent or journaled, it looks every transaction
+// up: when a batch already sent (applied, sent or unknown) comes back with
+// other rows, it returns a [LineErrors] (column batch, matching
+// [wrapper.ErrInvalidInput]) and sends nothing.
+//
+// It returns an error, with the results decided so far, when the journal
+// fails (nothing more is sent: the journal could not vouch for it) or ctx
+// is done; transactions not reached stay as they were and a rerun takes
+// them up. A transaction sent whose outcome the journal could not record is
+// among those results, as [OutcomeUnknown]. Transactions the API refused
+// or whose outcome is unknown are results, not errors: see
+// [Report.Reconcile].
 func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, opts Options) (Report, error) {
 	var rep Report
 	ids := make([]string, len(txs))
-	prior := make([]Entry, len(txs))
-	known := make([]bool, len(txs))
-	seen := map[string]int{}
+	states := make([]State, len(txs))
+	byKey := map[Key]int{}
+	byID := map[string]int{}
 	var pending []Entry
+	var bad LineErrors
 	now := time.Now().UTC()
 	for i, t := range txs {
 		ids[i] = t.ID()
-		if k, dup := seen[ids[i]]; dup {
-			return rep, fmt.Errorf("meterfile: transactions %d and %d are the same transaction (%s)", k, i, ids[i])
+		k := t.Key()
+		if n, dup := byKey[k]; dup {
+			return rep, fmt.Errorf("meterfile: transactions %d and %d are the same transaction (%s)", n, i, k)
 		}
-		seen[ids[i]] = i
-		e, ok, err := j.Lookup(ids[i])
+		byKey[k], byID[ids[i]] = i, i
+		prior, found, err := j.Lookup(k)
 		if err != nil {
 			return rep, fmt.Errorf("meterfile: journal: %w", err)
 		}
-		prior[i], known[i] = e, ok
-		if !ok {
+		state, fresh, le := judge(t, ids[i], prior, found)
+		if le != nil {
+			if len(bad) < maxProblems {
+				bad = append(bad, le)
+			}
+			continue
+		}
+		states[i] = state
+		if fresh {
 			pending = append(pending, entry(t, ids[i], StatePending, now, nil))
 		}
 	}
+	if len(bad) > 0 {
+		return rep, bad
+	}
 	mark := map[string]bool{}
 	for _, id := range opts.MarkApplied {
-		i, ok := seen[id]
+		i, ok := byID[id]
 		switch {
 		case !ok:
 			return rep, fmt.Errorf("meterfile: %w: %s is not a transaction of this file", ErrCannotMark, id)
-		case !known[i] || (prior[i].State != StateSent && prior[i].State != StateUnknown):
-			state := StatePending
-			if known[i] {
-				state = prior[i].State
-			}
+		case states[i] != StateSent && states[i] != StateUnknown:
 			return rep, fmt.Errorf("meterfile: %w: %s (%s:%d) is %s, not awaiting reconciliation",
-				ErrCannotMark, id, txs[i].File, txs[i].Line, state)
+				ErrCannotMark, id, txs[i].File, txs[i].Line, states[i])
 		}
 		mark[id] = true
 	}
@@ -147,10 +161,7 @@ func Run(ctx context.Context, c *wrapper.Client, j Journal, txs []Transaction, o
 			return rep, fmt.Errorf("meterfile: stopped before %s:%d: %w", t.File, t.Line, err)
 		}
 		res := Result{Transaction: t, ID: ids[i]}
-		state := StatePending
-		if known[i] {
-			state = prior[i].State
-		}
+		state := states[i]
 		switch {
 		case state == StateApplied:
 			res.Outcome = OutcomeSkipped

@@ -40,6 +40,9 @@ func newFixture(t *testing.T, n int) *fixture {
 		f.orgs = append(f.orgs, id)
 		fmt.Fprintf(&csv, "%s,partner,license_product,%d.5\n%s,partner,commission,-0.0000%d\n", id, i+1, id, i%9+1)
 	}
+	if n == 0 {
+		return f
+	}
 	if f.txs, err = meterfile.Parse("m.csv", strings.NewReader(csv.String())); err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +382,7 @@ func TestMarkAppliedOnlyWhatAwaitsReconciliation(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := openJournal(t, f.journal)
-	if _, ok, _ := j.Lookup(f.txs[2].ID()); ok {
+	if _, ok, _ := j.Lookup(f.txs[2].Key()); ok {
 		t.Error("a refused mark journaled a new transaction")
 	}
 }

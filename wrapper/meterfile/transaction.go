@@ -21,11 +21,15 @@ type Transaction struct {
 	Line         int    // the line of its first row in File
 }
 
-// ID is the transaction's identity: the hex SHA-256 of its canonical
-// content (organization, batch and usage rows, in a canonical order, with
-// each quantity in its shortest decimal form). Reordering the rows of a file
-// or writing 1.50 for 1.5 keeps the identity; any other change makes a new
-// transaction.
+// ID names the transaction's content: the hex SHA-256 of its organization,
+// batch and usage rows, in a canonical order, with each quantity in its
+// shortest decimal form. Reordering the rows of a file or writing 1.50 for
+// 1.5 keeps it; any other change makes another ID. It is what the CLI
+// prints and [Options.MarkApplied] takes.
+//
+// Without a batch, the ID is the transaction's identity; with a batch, its
+// identity is (organization, batch) and the ID only tells whether its rows
+// changed: see [Key].
 func (t Transaction) ID() string {
 	rows := make([][3]string, len(t.Usage))
 	for i, u := range t.Usage {

@@ -55,7 +55,7 @@ func TestFlagsAnywhere(t *testing.T) {
 }
 
 // TestOutputText: -O text prints the table's rows, one TAB between cells,
-// no header, empty cells empty, control characters as spaces.
+// no header, empty cells empty, control characters escaped.
 func TestOutputText(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
@@ -64,7 +64,7 @@ func TestOutputText(t *testing.T) {
 		BillingAddress: wrapper.BillingAddress{Name: "Tab\tEsc\x1b[31m AG", StreetName: "Hauptstrasse", City: "Bern", PostalCode: "3011", Country: "CH"},
 	})
 	out := runOK(t, srv, "list-distributor-organizations", "-O", "text")
-	want := a.ID.String() + "\tactive\tcrm-text\tFixture crm-text\tCH\n" + b.ID.String() + "\tactive\t\tTab Esc [31m AG\tCH\n"
+	want := a.ID.String() + "\tactive\tcrm-text\tFixture crm-text\tCH\n" + b.ID.String() + "\tactive\t\t" + `Tab\tEsc\x1b[31m AG` + "\tCH\n"
 	if out != want {
 		t.Errorf("list:\n%q\nwant\n%q", out, want)
 	}
@@ -291,11 +291,15 @@ func TestClientID(t *testing.T) {
 	}{
 		{[]string{"get-distributor-organization", "--client-id", "crm-2"}, []string{
 			`exopartner: get-distributor-organization: --client-id "crm-2": 2 organizations have this client-id: `,
-			twinA.ID.String() + " (active)", twinB.ID.String() + " (active)", "give the organization's ID instead"}},
+			twinA.ID.String() + ` (active, client-id "crm-2")`, twinB.ID.String() + ` (active, client-id "crm-2")`, "give the organization's ID instead"}},
 		{[]string{"terminate-distributor-organization", "--client-id", "crm-9"}, []string{
-			`exopartner: terminate-distributor-organization: --client-id "crm-9": no organization has this client-id (4 organizations listed)`}},
+			`exopartner: terminate-distributor-organization: --client-id "crm-9": no organization has this client-id or one like it (4 organizations listed)`}},
 		{[]string{"get-distributor-organization", "--client-id", "crm-3"}, []string{
-			`--client-id "crm-3": no organization has this client-id`, `did you mean "CRM-3" (` + upper.ID.String() + ")?"}},
+			`--client-id "crm-3": organizations have client-ids that look like it`, upper.ID.String() + ` (active, client-id "CRM-3")`}},
+		{[]string{"suspend-distributor-organization", "--client-id", "crm-1\u200b"}, []string{
+			`--client-id "crm-1\u200b": organizations have client-ids that look like it`, one.ID.String() + ` (active, client-id "crm-1")`}},
+		{[]string{"schedule-purge-distributor-organization", "--client-id", "crm-1"}, []string{
+			`--client-id "crm-1": no terminated organization has this client-id or one like it`}},
 		{[]string{"metering-transaction", "--client-id", "crm-2", "--usage", "p:v:1"}, []string{"2 organizations have this client-id"}},
 	} {
 		srv.ResetCounts()
@@ -311,6 +315,24 @@ func TestClientID(t *testing.T) {
 		if n, l := srv.Requests(""), srv.Requests("list-distributor-organizations"); n != 1 || l != 1 {
 			t.Errorf("%q: %d requests, want only the listing", tc.args, n)
 		}
+	}
+
+	// A customer terminated, then created again (as sync does): the commands
+	// act on the live organization, schedule-purge on the terminated one,
+	// and a client-id only a terminated organization has still finds it.
+	old := createOrg(t, srv, "crm-4")
+	runOK(t, srv, "terminate-distributor-organization", old.ID.String())
+	again := createOrg(t, srv, "crm-4")
+	if rs := rows(runOK(t, srv, "suspend-distributor-organization", "--client-id", "crm-4")); len(rs) != 2 || rs[1][0] != again.ID.String() {
+		t.Errorf("suspend crm-4: %q, want %s", rs, again.ID)
+	}
+	if out := runOK(t, srv, "schedule-purge-distributor-organization", "--client-id", "crm-4"); !strings.HasPrefix(out, old.ID.String()+" purge") {
+		t.Errorf("purge crm-4: %q, want %s", out, old.ID)
+	}
+	gone := createOrg(t, srv, "crm-5")
+	runOK(t, srv, "terminate-distributor-organization", gone.ID.String())
+	if rs := rows(runOK(t, srv, "get-distributor-organization", "--client-id", "crm-5")); len(rs) != 2 || rs[1][0] != gone.ID.String() {
+		t.Errorf("get crm-5: %q, want %s", rs, gone.ID)
 	}
 
 	srv.ResetCounts()

@@ -25,6 +25,7 @@ type command struct {
 	summary  string
 	takesID  bool // one organization: a positional ID, or --client-id X
 	confirms bool // its output only confirms a change: -Q prints nothing
+	ended    bool // acts on a terminated organization: --client-id looks among those only
 	setup    func(fs *flag.FlagSet) action
 }
 
@@ -49,7 +50,7 @@ var commands = []command{
 		summary: "Suspend an organization.", setup: suspendOrganization},
 	{name: "terminate-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
 		summary: "Terminate an organization; only a purge can follow.", setup: terminateOrganization},
-	{name: "schedule-purge-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+	{name: "schedule-purge-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true, ended: true,
 		summary: "Schedule the deletion of all data of a terminated organization.", setup: schedulePurge},
 	{name: "list-distributor-organization-usage", synopsis: "ID|--client-id X [--period YYYY-MM]", takesID: true,
 		summary: "Show an organization's usage statements for a month (default: the current one).",
@@ -97,7 +98,7 @@ func (c command) cobraCommand(e *env) *cobra.Command {
 	var clientID *string
 	if c.takesID {
 		clientID = fs.String("client-id", "", "find the organization by its client-id (your own reference, e.g. a CRM id) "+
-			"instead of its ID: one listing, which must match exactly one organization")
+			"instead of its ID: one listing, in which exactly one live organization (else one terminated) has it and none a look-alike")
 		cc.ValidArgsFunction = cobra.NoFileCompletions
 	}
 	act := c.setup(fs)
@@ -134,7 +135,7 @@ func (c command) organization(cmd *cobra.Command, e *env, pos []string, clientID
 	case len(pos) == 1:
 		return parseID(c.name, "id", pos[0])
 	case *clientID != "":
-		return e.organizationByClientID(cmd.Context(), c.name, *clientID)
+		return e.organizationByClientID(cmd.Context(), c.name, *clientID, c.ended)
 	case cmd.Flags().Changed("client-id"):
 		return wrapper.ID{}, usagef(c.name, "--client-id: must not be empty")
 	}
@@ -453,7 +454,7 @@ func meteringTransaction(fs *flag.FlagSet) action {
 				return err
 			}
 			var err error
-			if id, err = e.organizationByClientID(ctx, name, *clientID); err != nil {
+			if id, err = e.organizationByClientID(ctx, name, *clientID, false); err != nil {
 				return err
 			}
 		}

@@ -51,8 +51,10 @@
 //
 // The commands that take an organization ID also take --client-id X, your
 // own reference for the customer: one listing finds the organization whose
-// client-id is exactly X; none, or more than one, is an error (exit 1)
-// naming what was found, and nothing else is sent.
+// client-id is X, by the look-alike rule of wrapper.FindClientID, among the
+// live organizations, else the terminated ones (schedule-purge: the
+// terminated ones only). None, several, or a look-alike is an error (exit
+// 1) naming every organization involved, and nothing else is sent.
 //
 // -O table (the default) is for people; -O json prints the API's JSON as on
 // the wire (hyphenated keys, no HTML escaping), for scripts: every field the
@@ -98,6 +100,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -131,7 +134,7 @@ API commands (named by the API's operationIds):
   metering-transaction --organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
   metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]
                                   a CSV file's transactions, each exactly once across reruns
-  --client-id X finds the organization whose client-id (your own reference) is exactly X.
+  --client-id X finds the one organization whose client-id (your own reference) is X.
 
 Workflows:
   usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
@@ -258,7 +261,7 @@ func report(stderr io.Writer, err error) int {
 	switch {
 	case err == nil, errors.Is(err, errNoCommand):
 	case isUsage(err):
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, safetext.Message(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) && ue.cmd != "" {
 			fmt.Fprintf(stderr, "Run 'exopartner help %s' for its usage.\n", ue.cmd)
@@ -266,7 +269,7 @@ func report(stderr io.Writer, err error) int {
 			fmt.Fprintln(stderr, "Run 'exopartner help' for usage.")
 		}
 	default:
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, safetext.Message(err.Error())) // text from the API or a file: never obeyed by the terminal
 	}
 	return code
 }

@@ -10,6 +10,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper/meterfile"
 )
 
@@ -30,10 +31,12 @@ func fileFlags(fs *flag.FlagSet) *meteringFile {
 	return m
 }
 
-// run sends the file's transactions: the whole file is validated first
-// (exit 2, nothing sent), then each transaction is sent at most once across
-// runs sharing the journal. Exit 1 when any transaction needs
-// reconciliation.
+// run sends the file's transactions: the whole file is validated first,
+// then looked up in the journal (a bad line, a batch already sent with
+// other rows: exit 2, nothing sent), then each transaction is sent at most
+// once across runs sharing the journal. Without a batch column it warns
+// once that identical rows later are skipped. Exit 1 when any transaction
+// needs reconciliation.
 func (m *meteringFile) run(ctx context.Context, e *env) error {
 	const name = "metering-transaction"
 	switch {
@@ -48,6 +51,11 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 			return err // FILE:LINE: column: reason, one per line; exit 2
 		}
 		return &configError{err}
+	}
+	if contentIdentity(txs) {
+		fmt.Fprintf(e.stderr, "exopartner: %s: warning: %s has no batch column: a transaction is known by its rows, "+
+			"so identical rows in a later run will be skipped as already applied; give each billing run a batch column (an invoice number)\n",
+			name, m.path)
 	}
 	c, err := e.client()
 	if err != nil {
@@ -64,7 +72,10 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 		Progress:      func(r meterfile.Result) { e.printResult(r) },
 	}
 	rep, err := meterfile.Run(ctx, c, j, txs, opts)
-	if errors.Is(err, meterfile.ErrCannotMark) {
+	switch {
+	case errors.As(err, new(meterfile.LineErrors)):
+		return err // a batch already sent, with other rows: FILE:LINE: batch: reason; exit 2, nothing sent
+	case errors.Is(err, meterfile.ErrCannotMark):
 		return &configError{err}
 	}
 	rc := rep.Reconcile()
@@ -78,6 +89,12 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 		return errors.New(strings.TrimSuffix(reconcileText(rc), "\n"))
 	}
 	return nil
+}
+
+// contentIdentity reports whether the file's transactions are known by
+// their rows (the file has no batch column) rather than by their batch.
+func contentIdentity(txs []meterfile.Transaction) bool {
+	return len(txs) > 0 && txs[0].Batch == ""
 }
 
 // journalFile is what the command needs of a journal.
@@ -120,7 +137,7 @@ func reconcileText(rc []meterfile.Result) string {
 	for _, r := range rc {
 		t := r.Transaction
 		fmt.Fprintf(&b, "  %s:%d  organization %s%s  transaction %s: %s: %s\n",
-			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, errText(r.Err))
+			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, safetext.Message(errText(r.Err)))
 	}
 	b.WriteString("Failed ones were certainly not applied: a rerun sends them again.\n" +
 		"For unknown and refused ones, check the organization's usage (list-distributor-organization-usage ID),\n" +

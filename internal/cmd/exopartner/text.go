@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
+	"time"
 
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
 // textPrinter prints -O text, as the exo CLI's text output: one line per
 // item, its cells separated by one TAB, no header and no alignment, for
 // grep, cut and awk -F'\t'. An empty cell stays empty. Control characters
-// in a cell (a TAB, a line break, ESC) become spaces, so that each item
-// stays one line of the same number of cells.
+// in a cell (a TAB, a line break, ESC) are escaped as in every output for
+// people (\t, \n, \x1b), so that each item stays one line of the same
+// number of cells and a terminal shows them instead of obeying them.
 type textPrinter struct{}
 
 // textLine writes cells as one line.
@@ -25,13 +27,16 @@ func textLine(w io.Writer, cells ...string) error {
 	return err
 }
 
-func textCell(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
+// textCell is a cell of text output: control characters escaped
+// (safetext.Terminal), so that the cell stays in its column and its line.
+func textCell(s string) string { return safetext.Terminal(s) }
+
+// textDate is t in RFC 3339, or empty.
+func textDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 // organizations prints the table's columns: ID, STATUS, CLIENT-ID, NAME,
@@ -56,7 +61,7 @@ func (p textPrinter) organization(w io.Writer, org wrapper.Organization) error {
 // empty.
 func (textPrinter) usage(w io.Writer, statements []wrapper.UsageStatement) error {
 	for _, s := range statements {
-		head := []string{s.Code, s.Currency, reportDate(s.StartDate), reportDate(s.EndDate), number(s.TotalExclVAT), number(s.TotalInclVAT)}
+		head := []string{s.Code, s.Currency, textDate(s.StartDate), textDate(s.EndDate), number(s.TotalExclVAT), number(s.TotalInclVAT)}
 		if len(s.Usage) == 0 {
 			if err := textLine(w, append(head, "", "", "", "", "", "", "")...); err != nil {
 				return err
