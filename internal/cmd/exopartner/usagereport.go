@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
@@ -54,7 +54,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return usagef(name, "--output-file: %v", err)
 		}
-		if isTerminal(e.stderr) {
+		if isTerminal(e.stderr) && !e.quiet {
 			opts.Progress = progress(e.stderr, name)
 		}
 		r, err := usagereport.Build(ctx, c, p, opts)
