@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper/meterfile"
@@ -26,7 +27,7 @@ func fileFlags(fs *flag.FlagSet) *meteringFile {
 	fs.StringVar(&m.journal, "journal", "", "journal file recording each transaction's state (created if missing; required with --file)")
 	fs.BoolVar(&m.resendUnknown, "resend-unknown", false,
 		"send again the transactions an earlier run sent without learning the outcome (only once you know they were not applied)")
-	fs.Var(&m.markApplied, "mark-applied", "TRANSACTION id that reconciliation showed applied: record it so, never send it (repeatable)")
+	fs.Var(&m.markApplied, "mark-applied", "`TRANSACTION` id that reconciliation showed applied: record it so, never send it (repeatable)")
 	return m
 }
 
@@ -159,16 +160,19 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// writeJSONLine writes v as one line of JSON.
+// writeJSONLine writes v as one line of JSON, without HTML escaping (& stays &).
 func writeJSONLine(w io.Writer, v any) {
-	b, _ := json.Marshal(v)
-	fmt.Fprintf(w, "%s\n", b)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // one Write: the line and its newline
 }
 
 // stringsFlag collects the values of a repeatable flag.
 type stringsFlag []string
 
 func (s *stringsFlag) String() string { return strings.Join(*s, ",") }
+
+func (s *stringsFlag) Type() string { return "string" }
 
 func (s *stringsFlag) Set(v string) error {
 	*s = append(*s, v)

@@ -124,9 +124,12 @@ func date(t time.Time) string {
 // printed: regenerate from a newer spec to see them.
 type jsonPrinter struct{}
 
+// writeJSON writes v as indented JSON, without HTML escaping: "&", "<" and
+// ">" are printed as they are, not as \u0026, \u003c and \u003e.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/internal/safetext"
@@ -26,8 +26,8 @@ func usageReport(fs *flag.FlagSet) action {
 	const name = "usage-report"
 	period := fs.String("period", "", "month as YYYY-MM (required)")
 	format := fs.String("format", "csv", "csv, json or table")
-	statuses := fs.String("status", "", "report only organizations in these statuses, comma-separated: "+
-		strings.Join(statusNames(), ", ")+" (default: all)")
+	statuses := new(statusFlag)
+	fs.Var(statuses, "status", "report only organizations in these statuses, comma-separated (default: all)")
 	concurrency := fs.Int("concurrency", usagereport.DefaultConcurrency, "usage reads in flight")
 	outFile := fs.String("output-file", "", "write the report to `PATH` instead of stdout")
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
@@ -46,7 +46,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if opts.Concurrency < 1 {
 			return usagef(name, "--concurrency %d: want at least 1", *concurrency)
 		}
-		if opts.Statuses, err = parseStatuses(*statuses); err != nil {
+		if opts.Statuses, err = parseStatuses(statuses.typed); err != nil {
 			return usagef(name, "--status: %v", err)
 		}
 		c, err := e.client()
@@ -57,7 +57,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return usagef(name, "--output-file: %v", err)
 		}
-		if isTerminal(e.stderr) {
+		if isTerminal(e.stderr) && !e.quiet {
 			opts.Progress = progress(e.stderr, name)
 		}
 		r, err := usagereport.Build(ctx, c, p, opts)
@@ -123,6 +123,16 @@ func statusNames() []string {
 	}
 	return names
 }
+
+// statusFlag is --status as typed, checked by parseStatuses when the
+// command runs. Its argument in the help lists the statuses the spec
+// declares, read only when the help is shown: defining the flag loads no
+// spec.
+type statusFlag struct{ typed string }
+
+func (f *statusFlag) String() string     { return f.typed }
+func (f *statusFlag) Set(s string) error { f.typed = s; return nil }
+func (f *statusFlag) Type() string       { return strings.Join(statusNames(), "|") }
 
 // parseStatuses parses a comma-separated list of statuses.
 func parseStatuses(s string) ([]wrapper.Status, error) {
