@@ -8,8 +8,8 @@ import (
 
 // TestRevisions tries each kind of change the published document has gone
 // through on our base document (and on the published one, where it
-// exists): each generates, builds, vets and runs the demo, and changes the
-// exported API by exactly what it changes (revise_test.go). Generation
+// exists): each generates, builds and runs the demo (and its tests), and
+// changes the exported API by exactly what it changes (revise_test.go). Generation
 // depends on no tag and no prose: operations are chosen by operationId, and
 // the overlays are applied without re-serializing the document to YAML.
 func TestRevisions(t *testing.T) {
