@@ -216,6 +216,9 @@ type revision struct {
 	tests map[string]string
 	// files are testdata files put in place for the tests: module path to file.
 	files map[string]string
+	// same wants api/ itself generated: the revision changes nothing the
+	// client uses.
+	same bool
 }
 
 // try generates the revision of our base document, checks the change of
@@ -235,6 +238,11 @@ func (r revision) tryOn(t *testing.T, base string) {
 	r.edit(t, d)
 	api, gen := generate(t, writeDoc(t, dir, d), dir)
 
+	if r.same {
+		if got, want := read(t, filepath.Join(api, "partner.gen.go")), read(t, "../api/partner.gen.go"); got != want {
+			t.Errorf("the revision changes the generated package:\n%s", lineDiff(want, got))
+		}
+	}
 	gained, lost := surfaceChange(t, api)
 	if r.surface != nil {
 		r.surface(t, gained, lost)

@@ -12,12 +12,15 @@
 //     github.com/speakeasy-api/openapi/overlay, the library oapi-codegen
 //     itself uses, strictly: every action must match, with a type its
 //     update applies to, or generation fails naming the action.
-//  3. The tree is converted to JSON directly and loaded and validated with
+//  3. What no generated code and no check reads is dropped: tags, the
+//     document's x- extensions and external documentation, info but its
+//     title and version. A revision of those changes nothing in api/.
+//  4. The tree is converted to JSON directly and loaded and validated with
 //     kin-openapi. It is never written back as YAML: oapi-codegen v2.8.2
 //     re-serializes the document to apply an overlay, and that YAML fails
 //     to parse when a description is framed by blank lines. Prose is kept
 //     as it is, for the generated doc comments.
-//  4. The document must hold every operation spec/oapi-codegen.yaml lists in
+//  5. The document must hold every operation spec/oapi-codegen.yaml lists in
 //     include-operation-ids; oapi-codegen (pkg/codegen) generates exactly
 //     those, whatever their tags.
 //

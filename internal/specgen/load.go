@@ -76,6 +76,7 @@ func Load(src Sources) (*Document, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	dropUnused(root.Content[0])
 	var buf bytes.Buffer
 	if err := writeJSON(&buf, root); err != nil {
 		return nil, fmt.Errorf("%s: %w", base, err)
@@ -127,6 +128,39 @@ func operations(doc *openapi3.T, want []string) (missing, unlisted []string) {
 	slices.Sort(missing)
 	slices.Sort(unlisted)
 	return missing, unlisted
+}
+
+// dropUnused removes from the document what no generated code and no
+// check reads, so that a revision of it changes nothing in api/: the tags
+// (operations are chosen by operationId), the document's external
+// documentation and x- extensions (the published document carries the
+// signing prose in x-topics), and info but its title and version.
+func dropUnused(doc *yaml.Node) {
+	keep := func(n *yaml.Node, drop func(key string) bool) {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		var kept []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !drop(n.Content[i].Value) {
+				kept = append(kept, n.Content[i], n.Content[i+1])
+			}
+		}
+		n.Content = kept
+	}
+	keep(doc, func(k string) bool { return k == "tags" || k == "externalDocs" || strings.HasPrefix(k, "x-") })
+	keep(value(doc, "info"), func(k string) bool { return k != "title" && k != "version" })
+	if paths := value(doc, "paths"); paths != nil && paths.Kind == yaml.MappingNode {
+		for i := 1; i < len(paths.Content); i += 2 {
+			item := paths.Content[i]
+			if item.Kind != yaml.MappingNode {
+				continue
+			}
+			for j := 1; j < len(item.Content); j += 2 {
+				keep(item.Content[j], func(k string) bool { return k == "tags" })
+			}
+		}
+	}
 }
 
 // readNode parses the document at path, YAML or JSON, into a node tree.
