@@ -35,41 +35,33 @@ func wantLine(t *testing.T, out, re string) {
 	}
 }
 
-// TestCheckPublishedCatchesALostTightening: a rule kept in our base
+// TestCheckPublishedCatchesALostTightening: a rule written into our base
 // document instead of spec/tightenings.yaml is lost when the published
 // document is dropped in, and check-published says so with the contract's
-// diff.
+// diff. (The published side is our own base, so that the module it builds
+// and vets on is api/ itself, from the build cache.)
 func TestCheckPublishedCatchesALostTightening(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates and builds the module twice")
+		t.Skip("generates and builds the module")
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	for _, f := range []string{"oapi-codegen.yaml", "overlay.yaml"} {
+	for _, f := range []string{"oapi-codegen.yaml", "overlay.yaml", "tightenings.yaml"} {
 		copyFile(t, f, filepath.Join(dir, f))
 	}
-	// The country rule moves from the overlay into the base document...
-	tight := read(t, "tightenings.yaml")
-	start := strings.Index(tight, "  - target: $.components.schemas['billing-address'].properties.country\n")
-	end := strings.Index(tight[start+1:], "\n  - target:")
-	if start < 0 || end < 0 {
-		t.Fatal("tightenings.yaml has no country rule to move")
-	}
-	write(t, filepath.Join(dir, "tightenings.yaml"), tight[:start]+tight[start+1+end+1:])
-	const country = "          description: ISO 3166-1 alpha-2 country code, upper case.\n"
+	const city = "          maxLength: 255\n          description: City.\n"
 	base := read(t, specPath)
-	if !strings.Contains(base, country) {
-		t.Fatal("partner-api.yaml: no country to tighten")
+	if !strings.Contains(base, city) {
+		t.Fatal("partner-api.yaml: no city to tighten")
 	}
-	write(t, filepath.Join(dir, specPath), strings.Replace(base, country, country+"          pattern: \"^[A-Z]{2}$\"\n", 1))
-	// ...and the published document, which lacks it, is dropped in.
+	write(t, filepath.Join(dir, specPath), strings.Replace(base, city, city+"          pattern: \"^\\\\S(.*\\\\S)?$\"\n", 1))
 	published, err := filepath.Abs(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := checkPublished(t, dir, published)
 	wantLine(t, out, `^check-published: the published document's contract differs from ours`)
-	wantLine(t, out, `^-\s+pattern: \^\[A-Z\]\{2\}\$$`)
+	wantLine(t, out, `^-\s+pattern: \^\\S\(\.\*\\S\)\?\$$`)
 }
 
 // TestCheckPublishedCatchesATypeChange: a published document whose field
