@@ -69,9 +69,9 @@ type FileJournal struct {
 	path   string
 	f      *os.File
 	sync   func(*os.File) error // fsync; a test counts it
-	last   map[Key]Entry // the last durable entry of each key
-	lines  int           // lines in the file, header included: the next record's number is lines+1
-	broken error         // set when a write failed: the file's tail is unknown
+	last   map[Key]Entry        // the last durable entry of each key
+	lines  int                  // lines in the file, header included: the next record's number is lines+1
+	broken error                // set when a write failed: the file's tail is unknown
 
 	// Group commit: while one group is written (writing), the records of
 	// later calls gather in next, checked against queued (their keys'
