@@ -32,6 +32,11 @@ const (
 	StateFailed State = "failed"
 )
 
+// States lists every state, in the order a transaction meets them.
+func States() []State {
+	return []State{StatePending, StateSent, StateApplied, StateUnknown, StateFailed}
+}
+
 func (s State) valid() bool {
 	switch s {
 	case StatePending, StateSent, StateApplied, StateUnknown, StateFailed:
