@@ -50,6 +50,9 @@ func resolveCredentials(c *config) error {
 		return fmt.Errorf("exopartner: %w: WithCredentials was given a key without a secret or a secret without a key", ErrNoCredentials)
 	}
 	tried = append(tried, "WithCredentials (not given)")
+	if c.exo != nil {
+		return fromExoOption(c)
+	}
 
 	key, secret := os.Getenv(EnvAPIKey), os.Getenv(EnvAPISecret)
 	switch {
@@ -71,7 +74,7 @@ func resolveCredentials(c *config) error {
 		tried = append(tried, "exo CLI configuration ("+path+": not found)")
 		return fmt.Errorf("exopartner: %w; tried %s", ErrNoCredentials, strings.Join(tried, ", "))
 	}
-	key, secret, err = fromExoConfig(path)
+	key, secret, err = fromExoConfig(path, os.Getenv(EnvAccount), EnvAccount)
 	if err != nil {
 		return err
 	}
@@ -104,14 +107,14 @@ func exoConfigPath() (string, bool, error) {
 	return strings.Join(candidates, " or "), false, nil
 }
 
-// fromExoConfig reads the account EXOSCALE_ACCOUNT names, else
-// defaultAccount, else the only account, from the exo CLI file at path.
-func fromExoConfig(path string) (key, secret string, err error) {
+// fromExoConfig reads the account name names (from says where the name
+// came from), else defaultAccount, else the only account, from the exo CLI
+// file at path.
+func fromExoConfig(path, name, from string) (key, secret string, err error) {
 	var cfg exoConfig
 	if _, err := toml.DecodeFile(path, &cfg); err != nil {
 		return "", "", fmt.Errorf("exopartner: reading exo CLI configuration %s: %w", path, err)
 	}
-	name, from := os.Getenv(EnvAccount), EnvAccount
 	if name == "" {
 		name, from = cfg.DefaultAccount, "defaultAccount"
 	}

@@ -13,7 +13,12 @@
 // [errors.As]:
 //
 //   - [*ValidationError] (errors.Is [ErrInvalidInput]): the input broke the
-//     API's contract; nothing was sent.
+//     API's contract; nothing was sent. Every string sent must be valid
+//     UTF-8, and a new organization's client-id canonical text.
+//   - [*ClientIDConflictError] (errors.Is [ErrClientIDConflict]): live
+//     organizations have client-ids that look like the one asked for
+//     ("CRM-3" for "crm-3", NFD for NFC); [Client.EnsureOrganization]
+//     neither matches nor duplicates them, and a person decides.
 //   - [*APIError]: the API answered non-2xx (a 3xx included: redirects are
 //     never followed); errors.Is matches [ErrClient], [ErrAuth],
 //     [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer]. A 429

@@ -11,19 +11,31 @@ import "context"
 // created reports whether this call created the organization. Terminated
 // organizations are not matched: a client-id whose organization was
 // terminated gets a new one. req.ClientID is required, and req is checked
-// against the contract before anything is sent. EnsureOrganization is
-// not a lock: run one provisioning job per client-id at a time.
+// against the contract before anything is sent (a new organization's
+// client-id must be canonical text: see [ClientIDKey]). A live organization
+// whose client-id only looks like req.ClientID ("CRM-3" for "crm-3"), or
+// several with it, is neither matched nor duplicated: the error is a
+// *[ClientIDConflictError] naming them, and nothing is created.
+// EnsureOrganization is not a lock: run one provisioning job per client-id
+// at a time.
 func (c *Client) EnsureOrganization(ctx context.Context, req CreateOrganizationRequest) (org Organization, created bool, err error) {
-	if req.ClientID == "" {
-		return Organization{}, false, invalid(opCreate.id, "client-id", "required by EnsureOrganization, which keys on it")
-	}
 	// Invalid input sends nothing, not even the list.
-	if _, err := c.createBody(req); err != nil {
+	body, err := c.ensureBody(req)
+	if err != nil {
 		return Organization{}, false, err
 	}
 	orgs, err := c.ListOrganizations(ctx)
 	if err != nil {
 		return Organization{}, false, err
 	}
-	return c.EnsureOrganizationIn(ctx, orgs, req)
+	return c.ensureIn(ctx, orgs, req.ClientID, body)
+}
+
+// ensureBody is the one check of an ensure's request: the client-id it keys
+// on is required, and the request is encoded and checked as a create.
+func (c *Client) ensureBody(req CreateOrganizationRequest) ([]byte, error) {
+	if req.ClientID == "" {
+		return nil, invalid(opCreate.id, clientIDField, "required by EnsureOrganization, which keys on it")
+	}
+	return c.createBody(req)
 }

@@ -10,7 +10,8 @@ import (
 // [Client.ListOrganizations], instead of a fresh listing per call: a job
 // that ensures many organizations lists them once, not once per
 // organization. It lists again only to resolve a create whose outcome is
-// unknown.
+// unknown. orgs is matched by [FindClientID]: look-alike client-ids are a
+// *[ClientIDConflictError], as for EnsureOrganization.
 //
 // orgs is not updated: when the same client-id may come again in the run,
 // append the organizations this call creates (created is true) to orgs
@@ -18,13 +19,20 @@ import (
 // was listed is not seen, so EnsureOrganizationIn belongs in jobs that own
 // provisioning for the run, such as a CRM sync.
 func (c *Client) EnsureOrganizationIn(ctx context.Context, orgs []Organization, req CreateOrganizationRequest) (org Organization, created bool, err error) {
-	if req.ClientID == "" {
-		return Organization{}, false, invalid(opCreate.id, "client-id", "required by EnsureOrganization, which keys on it")
+	body, err := c.ensureBody(req)
+	if err != nil {
+		return Organization{}, false, err
 	}
-	if org, ok := findClientID(orgs, req.ClientID); ok {
-		return org, false, nil
+	return c.ensureIn(ctx, orgs, req.ClientID, body)
+}
+
+// ensureIn finds clientID in orgs, or creates the organization from body,
+// the create request ensureBody checked.
+func (c *Client) ensureIn(ctx context.Context, orgs []Organization, clientID string, body []byte) (Organization, bool, error) {
+	if org, ok, err := FindClientID(orgs, clientID); ok || err != nil {
+		return org, false, err
 	}
-	org, err = c.CreateOrganization(ctx, req)
+	org, err := c.create(ctx, body)
 	if err == nil {
 		return org, true, nil
 	}
@@ -33,20 +41,9 @@ func (c *Client) EnsureOrganizationIn(ctx context.Context, orgs []Organization, 
 	}
 	// The create may have been applied: look again before giving up.
 	if fresh, lerr := c.ListOrganizations(ctx); lerr == nil {
-		if found, ok := findClientID(fresh, req.ClientID); ok {
+		if found, ok, _ := FindClientID(fresh, clientID); ok {
 			return found, true, nil
 		}
 	}
 	return Organization{}, false, err
-}
-
-// findClientID returns the first non-terminated organization of orgs with
-// clientID.
-func findClientID(orgs []Organization, clientID string) (Organization, bool) {
-	for _, o := range orgs {
-		if o.ClientID == clientID && o.Status != StatusTerminated {
-			return o, true
-		}
-	}
-	return Organization{}, false
 }

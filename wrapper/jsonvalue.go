@@ -14,7 +14,14 @@ import (
 // pointers, slices, strings, float64, bool and encoding.TextMarshaler. It
 // lets the validator hand kin-openapi its input without a JSON round trip;
 // TestJSONValueMatchesEncodingJSON keeps it equal to encoding/json.
-func jsonValue(v reflect.Value) (any, bool) {
+func jsonValue(v reflect.Value) (any, bool) { return toJSONValue(v, false) }
+
+// rawJSONValue is jsonValue with each string as the caller gave it, where
+// encoding/json replaces invalid UTF-8: what the UTF-8 rule
+// (contract.UTF8Problems) judges.
+func rawJSONValue(v reflect.Value) (any, bool) { return toJSONValue(v, true) }
+
+func toJSONValue(v reflect.Value, raw bool) (any, bool) {
 	info := infoOf(v.Type())
 	if info.text {
 		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
@@ -25,8 +32,11 @@ func jsonValue(v reflect.Value) (any, bool) {
 		if v.IsNil() {
 			return nil, true
 		}
-		return jsonValue(v.Elem())
+		return toJSONValue(v.Elem(), raw)
 	case reflect.String:
+		if raw {
+			return v.String(), true
+		}
 		return validUTF8(v.String()), true
 	case reflect.Float64, reflect.Float32:
 		return v.Float(), true
@@ -39,7 +49,7 @@ func jsonValue(v reflect.Value) (any, bool) {
 		out := make([]any, v.Len())
 		for i := range out {
 			var ok bool
-			if out[i], ok = jsonValue(v.Index(i)); !ok {
+			if out[i], ok = toJSONValue(v.Index(i), raw); !ok {
 				return nil, false
 			}
 		}
@@ -54,7 +64,7 @@ func jsonValue(v reflect.Value) (any, bool) {
 			if fp.omitempty && isEmptyValue(f) || fp.omitzero && isZeroValue(f) {
 				continue
 			}
-			val, ok := jsonValue(f)
+			val, ok := toJSONValue(f, raw)
 			if !ok {
 				return nil, false
 			}

@@ -26,26 +26,35 @@ import (
 // decimal form): 1.123456, or a float sum such as 0.1+0.2
 // (0.30000000000000004), is refused as invalid input naming
 // usage[i].quantity, and nothing is sent. Round it yourself, e.g.
-// math.Round(q*1e5)/1e5.
+// math.Round(q*1e5)/1e5. A product or variable that is not valid UTF-8
+// (read from a Windows-1252 file, say) is refused too, naming
+// usage[i].product or usage[i].variable, even with [WithoutValidation]:
+// encoding/json would send "caf\xe9" and "caf\xe8" both as "caf\uFFFD".
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
 	if err := c.checkID(opMetering, "organization", id); err != nil {
 		return err
 	}
-	// JSON has no NaN or infinity: say which quantity, before encoding fails.
-	for i, u := range usage {
-		if math.IsNaN(u.Quantity) || math.IsInf(u.Quantity, 0) {
-			return invalid(opMetering.id, contract.Field("usage", strconv.Itoa(i), "quantity"), "must be a finite number")
-		}
-	}
-	if usage == nil {
-		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
-	}
-	body, err := encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody }, c.validate)
+	body, err := meteringBody(id, usage, c.validate)
 	if err != nil {
 		return err
 	}
 	_, err = call(ctx, c, opMetering, c.sender(opMetering, request{body: body}), meteringAck)
 	return err
+}
+
+// meteringBody encodes the body ApplyMetering sends and, when validate is
+// set, checks it against the spec's schema for the operation.
+func meteringBody(id ID, usage []UsageRecord, validate bool) ([]byte, error) {
+	// JSON has no NaN or infinity: say which quantity, before encoding fails.
+	for i, u := range usage {
+		if math.IsNaN(u.Quantity) || math.IsInf(u.Quantity, 0) {
+			return nil, invalid(opMetering.id, contract.Field("usage", strconv.Itoa(i), "quantity"), "must be a finite number")
+		}
+	}
+	if usage == nil {
+		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
+	}
+	return encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody }, validate)
 }
 
 // meteringAck accepts what the API answers on success: 204 (its body dropped

@@ -33,6 +33,7 @@ type RequestEditor func(ctx context.Context, req *http.Request) error
 // the secret goes into the signer, which does not print it.
 type config struct {
 	key, secret    string
+	exo            *exoFile // WithExoConfig
 	endpoint       string
 	httpClient     *http.Client
 	userAgent      string
@@ -58,6 +59,16 @@ type retryPolicy struct {
 // and the exo CLI configuration.
 func WithCredentials(key, secret string) Option {
 	return func(c *config) { c.key, c.secret = key, secret }
+}
+
+// WithExoConfig takes the API key and secret from an account of the exo CLI
+// configuration file, as `exo --config PATH --use-account ACCOUNT` would,
+// even when EXOSCALE_API_KEY and EXOSCALE_API_SECRET are set. An empty path
+// is EXOSCALE_CONFIG, else the exo CLI's default locations; an empty account
+// is EXOSCALE_ACCOUNT, else the file's defaultAccount, else its only
+// account. [WithCredentials] takes precedence over it.
+func WithExoConfig(path, account string) Option {
+	return func(c *config) { c.exo = &exoFile{path: path, account: account} }
 }
 
 // WithEndpoint sets the API endpoint, base path included

@@ -1,16 +1,19 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/internal/transport"
 )
 
@@ -51,15 +54,28 @@ func (c *Client) SuspendOrganization(ctx context.Context, id ID) (Organization, 
 // [Client.EnsureOrganization] in jobs that may run again. A success answer
 // without the new organization's id and status is such a failure too (the
 // organization may exist, and its id is lost), and also a *DecodeError.
+//
+// req is checked before anything is sent: against the API's contract, and
+// req.ClientID, when given, must be canonical text (no leading or trailing
+// space, no control, invisible or non-ASCII space character, Unicode NFC;
+// see [ClientIDKey]), so that no organization gets a client-id that only
+// looks like another. Every string must be valid UTF-8, even with
+// [WithoutValidation]: a *ValidationError names the field.
 func (c *Client) CreateOrganization(ctx context.Context, req CreateOrganizationRequest) (Organization, error) {
 	body, err := c.createBody(req)
 	if err != nil {
 		return Organization{}, err
 	}
+	return c.create(ctx, body)
+}
+
+// create sends a create request encoded by createBody.
+func (c *Client) create(ctx context.Context, body []byte) (Organization, error) {
 	return call(ctx, c, opCreate, c.sender(opCreate, request{body: body}), decodeOrganization)
 }
 
-// createBody encodes a create request and checks it against the contract.
+// createBody encodes a create request and checks it against the contract,
+// the client-id rule of [ClientIDKey] included.
 func (c *Client) createBody(req CreateOrganizationRequest) ([]byte, error) {
 	return encode(opCreate, req, createSchema, c.validate)
 }
@@ -157,11 +173,18 @@ func (c *Client) checkID(o operation, field string, id ID) error {
 }
 
 // encode marshals a request body and, when validate is set, checks it
-// against the spec's schema for the operation.
+// against the spec's schema for the operation. Whether validate is set or
+// not, a string that is not valid UTF-8 is refused (contract.UTF8Problems):
+// encoding/json would send it silently changed, and no server can be sent
+// what JSON cannot carry.
 func encode(o operation, v any, schema func(*validator) *openapi3.Schema, validate bool) ([]byte, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
+	}
+	var problems []contract.Problem
+	if bytes.Contains(body, replacedByte) {
+		problems = utf8Problems(v)
 	}
 	if validate {
 		val, err := sharedValidator()
@@ -174,9 +197,31 @@ func encode(o operation, v any, schema func(*validator) *openapi3.Schema, valida
 				return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
 			}
 		}
-		if err := val.check(o.id, schema(val), doc); err != nil {
-			return nil, err
+		for _, p := range val.problems(o.id, schema(val), doc) {
+			// A field that is not UTF-8 is judged as sent (U+FFFD in
+			// place): its UTF-8 problem is the one that matters.
+			if !slices.ContainsFunc(problems, func(q contract.Problem) bool { return q.Field == p.Field }) {
+				problems = append(problems, p)
+			}
 		}
 	}
+	if ve := problemsError(o.id, problems); ve != nil {
+		return nil, ve
+	}
 	return body, nil
+}
+
+// replacedByte is what encoding/json writes for each byte of a string that
+// is not UTF-8; a U+FFFD given as such is written as itself. A body without
+// it holds only valid strings, and costs no walk. (A string holding the
+// six characters \ufffd also contains it: the walk then finds nothing.)
+var replacedByte = []byte(`\ufffd`)
+
+// utf8Problems names the strings of v that are not valid UTF-8.
+func utf8Problems(v any) []contract.Problem {
+	doc, ok := rawJSONValue(reflect.ValueOf(v))
+	if !ok { // not a generated request type: the field cannot be named
+		return []contract.Problem{{Field: "(body)", Rule: "a string must be valid UTF-8 text"}}
+	}
+	return contract.UTF8Problems("", doc)
 }

@@ -15,8 +15,10 @@ import (
 // ErrInvalidInput is matched by every *ValidationError.
 var ErrInvalidInput = errors.New("invalid input")
 
-// ValidationError reports input that breaks the API's contract. It is
-// returned before anything is sent. Field and Rule describe the first
+// ValidationError reports input that breaks the API's contract, or that
+// cannot be sent as it is: a string that is not valid UTF-8 (checked even
+// with [WithoutValidation]: encoding/json would send U+FFFD in its place). It
+// is returned before anything is sent. Field and Rule describe the first
 // problem; Problems lists them all.
 type ValidationError struct {
 	Operation string // operationId, "" when raised by a parser such as ParseID
@@ -62,17 +64,30 @@ func invalid(op, field, rule string) *ValidationError {
 // out (contract.Problems skips them): the exact check
 // (contract.CheckMultipleOf) reports each of them.
 func validationError(op, prefix string, err error, inexact ...contract.MultipleOfViolation) *ValidationError {
-	v := &ValidationError{Operation: op}
+	return problemsError(op, schemaProblems(prefix, err, inexact))
+}
+
+// schemaProblems are the problems of one schema validation: kin-openapi's
+// errors and the inexact multiples.
+func schemaProblems(prefix string, err error, inexact []contract.MultipleOfViolation) []contract.Problem {
+	var out []contract.Problem
 	if err != nil {
-		for _, p := range contract.Problems(prefix, err) {
-			v.Problems = append(v.Problems, Problem(p))
-		}
+		out = contract.Problems(prefix, err)
 	}
 	for _, m := range inexact {
-		v.Problems = append(v.Problems, Problem{contract.Field(prefix, m.Pointer...), m.Rule()})
+		out = append(out, contract.Problem{Field: contract.Field(prefix, m.Pointer...), Rule: m.Rule()})
 	}
-	if len(v.Problems) == 0 {
+	return out
+}
+
+// problemsError is the ValidationError listing problems, nil for none.
+func problemsError(op string, problems []contract.Problem) *ValidationError {
+	if len(problems) == 0 {
 		return nil
+	}
+	v := &ValidationError{Operation: op, Problems: make([]Problem, len(problems))}
+	for i, p := range problems {
+		v.Problems[i] = Problem(p)
 	}
 	v.Field, v.Rule = v.Problems[0].Field, v.Problems[0].Rule
 	return v
@@ -117,12 +132,29 @@ func newValidator() (*validator, error) {
 // check validates a request body, given as the generic JSON value it
 // encodes to (maps, slices, strings, float64s).
 func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
-	err := schema.VisitJSON(doc, contract.RequestOptions()...)
-	if ve := validationError(op, "", err, contract.CheckMultipleOf(schema, doc)...); ve != nil {
+	if ve := problemsError(op, v.problems(op, schema, doc)); ve != nil {
 		return ve
 	}
 	return nil
 }
+
+// problems lists every rule of the contract doc breaks: the schema's, the
+// exact multipleOf, and for a create the client-id rule of
+// contract.ClientIDRule (look-alike client-ids), which no schema can state.
+func (v *validator) problems(op string, schema *openapi3.Schema, doc any) []contract.Problem {
+	out := schemaProblems("", schema.VisitJSON(doc, contract.RequestOptions()...), contract.CheckMultipleOf(schema, doc))
+	if m, ok := doc.(map[string]any); ok && op == opCreate.id {
+		if id, ok := m[clientIDField].(string); ok {
+			if rule := contract.ClientIDRule(id); rule != "" {
+				out = append(out, contract.Problem{Field: clientIDField, Rule: rule})
+			}
+		}
+	}
+	return out
+}
+
+// clientIDField is the create request's client-id on the wire.
+const clientIDField = "client-id"
 
 // validatePeriod checks a period string against the spec's parameter schema.
 // A period that passed is remembered: a job reads many organizations' usage

@@ -4,7 +4,10 @@
 // the fake server apply to it, and the one formatter of what breaks it
 // (Problems, Field, Rule).
 // Limits (lengths, patterns, enums, required fields) are read from the
-// document, never restated in code.
+// document, never restated in code. The rules no schema can state live here
+// too: every string sent is valid UTF-8 ([UTF8Problems]), and a new
+// organization's client-id is canonical text, look-alikes sharing one key
+// ([ClientIDRule], [ClientIDKey]).
 package contract
 
 import (

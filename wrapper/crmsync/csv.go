@@ -8,7 +8,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -32,8 +34,10 @@ func Columns() []string { return slices.Clone(columns) }
 // checked before it is returned, structure (header, field counts, quoting)
 // and fields alike ([Validate]); any problem gives an *InvalidError listing
 // every bad line as "name:LINE: column: reason". Values are taken as they
-// are, without trimming. A UTF-8 byte order mark before the header is
-// ignored.
+// are, without trimming. The file must be UTF-8 (a byte order mark before
+// the header is ignored): a field that is not is reported as
+// "name:LINE: column: not valid UTF-8 (…)", with how to save the file as
+// "CSV UTF-8".
 func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 	cr := csv.NewReader(r)
 	bad := &InvalidError{File: name}
@@ -51,6 +55,7 @@ func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 		return nil, bad
 	}
 	var customers []Customer
+	notUTF8 := map[Problem]bool{} // line and column of the fields that are not UTF-8
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -70,6 +75,12 @@ func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		field := func(col string) string { return rec[index[col]] }
+		for _, col := range columns {
+			if v := field(col); !utf8.ValidString(v) {
+				notUTF8[Problem{Line: line, Column: col}] = true
+				bad.Problems = append(bad.Problems, Problem{line, col, contract.NotUTF8InFile(v)})
+			}
+		}
 		customers = append(customers, Customer{
 			Line: line, ClientID: field("client-id"), DisplayName: field("display-name"), OwnerEmail: field("owner-email"),
 			BillingAddress: wrapper.BillingAddress{
@@ -81,7 +92,11 @@ func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 	}
 	var ie *InvalidError
 	if err := Validate(customers); errors.As(err, &ie) {
-		bad.Problems = append(bad.Problems, ie.Problems...)
+		for _, p := range ie.Problems {
+			if !notUTF8[Problem{Line: p.Line, Column: p.Column}] { // said once, with the file's hint
+				bad.Problems = append(bad.Problems, p)
+			}
+		}
 	} else if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,14 @@
 // the suspend, activate and terminate actions.
 //
 // Applying twice is safe: once the organizations match the CRM, a plan has
-// nothing to do and Apply sends no request at all. What the API cannot
+// nothing to do and Apply sends no request at all.
+//
+// Client-ids that look alike are one customer ([wrapper.ClientIDKey]:
+// equal after Unicode NFC, trimming and case folding, invisible characters
+// dropped). Two such rows are a duplicate, a bad line; a client-id that is
+// not canonical text is refused as for a create; and a live organization
+// whose client-id only looks like the customer's is a conflict
+// ([Step.Conflict]), never matched and never duplicated. What the API cannot
 // change (it has no update operation for the billing address) is reported
 // as drift and never "fixed", and organizations whose client-id the CRM
 // does not know are reported and never touched.
@@ -21,6 +28,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -82,7 +90,9 @@ func (e *InvalidError) Error() string {
 func (e *InvalidError) Unwrap() error { return wrapper.ErrInvalidInput }
 
 // Validate checks every customer before anything is sent: client-id
-// present and unique, status one of active, suspended or terminated, and
+// present and unique (client-ids that look alike, [wrapper.ClientIDKey],
+// are one customer: the second is a duplicate), status one of active,
+// suspended or terminated, and
 // the organization's fields valid against the API's contract
 // ([wrapper.ValidateCreateOrganizationRequest], the same check
 // CreateOrganization makes). Every customer is checked, whatever its
@@ -90,7 +100,7 @@ func (e *InvalidError) Unwrap() error { return wrapper.ErrInvalidInput }
 // is nil or an *InvalidError.
 func Validate(customers []Customer) error {
 	var problems []Problem
-	first := map[string]int{} // client-id → line of its first customer
+	first := map[string]Customer{} // client-id key → its first customer (Line set)
 	for i, c := range customers {
 		line := c.Line
 		if line == 0 {
@@ -107,13 +117,18 @@ func Validate(customers []Customer) error {
 				add(column(p.Field), p.Rule)
 			}
 		}
-		switch {
+		key := wrapper.ClientIDKey(c.ClientID)
+		switch prev, dup := first[key]; {
 		case c.ClientID == "":
 			add("client-id", "required: it is the key that matches the customer to its organization")
-		case first[c.ClientID] != 0:
-			add("client-id", fmt.Sprintf("duplicate of line %d (%q)", first[c.ClientID], c.ClientID))
+		case dup && prev.ClientID == c.ClientID:
+			add("client-id", fmt.Sprintf("duplicate of line %d (%q)", prev.Line, c.ClientID))
+		case dup:
+			add("client-id", fmt.Sprintf("duplicate of line %d: %s looks like %s (client-ids equal after Unicode NFC, "+
+				"trimming and case folding are one customer)", prev.Line, contract.Quote(c.ClientID), contract.Quote(prev.ClientID)))
 		default:
-			first[c.ClientID] = line
+			c.Line = line
+			first[key] = c
 		}
 		if !validStatus(c.Status) {
 			reason := "required: one of active, suspended, terminated"

@@ -2,7 +2,7 @@ package crmsync
 
 import (
 	"context"
-	"strings"
+	"errors"
 
 	"github.com/exopartner/exopartner/wrapper"
 )
@@ -39,8 +39,14 @@ type Step struct {
 	Drift []Drift
 
 	// Conflict, when not empty, says why the customer is left alone: its
-	// client-id names several live organizations.
+	// client-id is on several live organizations, or live organizations
+	// have client-ids that look like it ([wrapper.FindClientID]). A person
+	// resolves it; Apply does nothing for the customer.
 	Conflict string
+
+	// ConflictWith are the live organizations of the conflict, in the
+	// listing's order.
+	ConflictWith []wrapper.Organization
 }
 
 // Drift is one field the organization and the customer disagree on.
@@ -92,44 +98,46 @@ func Plan(ctx context.Context, c *wrapper.Client, customers []Customer) (Sync, e
 	return compare(customers, orgs), nil
 }
 
-// compare plans from a listing.
+// compare plans from a listing. Customers and organizations are paired by
+// wrapper.FindClientID, on the organizations whose client-id looks like the
+// customer's (same wrapper.ClientIDKey): the listing is grouped once.
 func compare(customers []Customer, orgs []wrapper.Organization) Sync {
-	live := map[string][]wrapper.Organization{} // client-id → live organizations
+	live := map[string][]wrapper.Organization{} // client-id key → live organizations
 	for _, o := range orgs {
 		if o.Status != wrapper.StatusTerminated {
-			live[o.ClientID] = append(live[o.ClientID], o)
+			k := wrapper.ClientIDKey(o.ClientID)
+			live[k] = append(live[k], o)
 		}
 	}
 	p := Sync{orgs: orgs}
-	known := map[string]bool{}
+	known := map[string]bool{} // client-id keys of the customers
 	for _, cu := range customers {
-		known[cu.ClientID] = true
+		key := wrapper.ClientIDKey(cu.ClientID)
+		known[key] = true
 		s := Step{Customer: cu}
-		switch found := live[cu.ClientID]; len(found) {
-		case 0:
+		org, found, err := wrapper.FindClientID(live[key], cu.ClientID)
+		var conflict *wrapper.ClientIDConflictError
+		switch {
+		case errors.As(err, &conflict):
+			s.Conflict, s.ConflictWith = conflict.Reason(), conflict.Organizations
+		case !found:
 			switch cu.Status {
 			case wrapper.StatusActive:
 				s.Actions = []Action{Create}
 			case wrapper.StatusSuspended:
 				s.Actions = []Action{Create, Suspend}
 			}
-		case 1:
-			s.Organization = found[0]
-			s.Actions = transition(found[0].Status, cu.Status)
-			if cu.Status != wrapper.StatusTerminated {
-				s.Drift = drift(found[0].BillingAddress, cu.BillingAddress)
-			}
 		default:
-			ids := make([]string, len(found))
-			for i, o := range found {
-				ids[i] = o.ID.String()
+			s.Organization = org
+			s.Actions = transition(org.Status, cu.Status)
+			if cu.Status != wrapper.StatusTerminated {
+				s.Drift = drift(org.BillingAddress, cu.BillingAddress)
 			}
-			s.Conflict = "several live organizations have this client-id (" + strings.Join(ids, ", ") + "): resolve by hand"
 		}
 		p.Steps = append(p.Steps, s)
 	}
 	for _, o := range orgs {
-		if o.Status != wrapper.StatusTerminated && !known[o.ClientID] {
+		if o.Status != wrapper.StatusTerminated && !known[wrapper.ClientIDKey(o.ClientID)] {
 			p.Untracked = append(p.Untracked, o)
 		}
 	}

@@ -7,7 +7,11 @@
 // quantity (the API's wire names), plus an optional batch column. Rows are
 // grouped into one [Transaction] per organization, or per (organization,
 // batch) when the batch column is present. [ParseFile] validates the whole
-// file before anything is sent.
+// file before anything is sent. The file must be UTF-8 (a byte order mark is
+// ignored): a field that is not, as in a file Excel saved as Windows-1252,
+// is a bad line "FILE:LINE: column: not valid UTF-8 (…)" saying to save the
+// file as "CSV UTF-8"; two different products would otherwise be sent, and
+// hashed, alike.
 //
 // # Identity
 //

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/wrapper"
@@ -151,6 +152,9 @@ func (p *parser) parse(r io.Reader) []Transaction {
 		rows++
 		line := func(i int) int { l, _ := cr.FieldPos(i); return l }
 		n := len(p.problems)
+		if !p.utf8(header, rec, line) {
+			continue
+		}
 		org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
 		u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
 		if u.Product == "" {
@@ -213,6 +217,19 @@ func (p *parser) header(h []string) (map[string]int, bool) {
 		}
 	}
 	return col, ok
+}
+
+// utf8 reports each field of rec that is not valid UTF-8 (a file saved in
+// Windows-1252), and whether all are.
+func (p *parser) utf8(header, rec []string, line func(int) int) bool {
+	ok := true
+	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			p.bad(line(i), header[i], "%s", contract.NotUTF8InFile(v))
+			ok = false
+		}
+	}
+	return ok
 }
 
 func (p *parser) csvError(err error) {

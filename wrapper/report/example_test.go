@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 	"time"
 
 	"github.com/exopartner/exopartner/wrapper"
@@ -36,5 +37,30 @@ func ExampleBuild() {
 	}
 	for _, f := range r.Failed {
 		fmt.Printf("%s (%s): %v\n", f.Organization, f.ClientID, f.Err)
+	}
+}
+
+// Write the report for a spreadsheet, and list what the CSV does not show:
+// the statements whose lines do not add up to their own totals.
+func ExampleWriteCSV() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+	srv.AddOrganizations(2)
+	c, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := report.Build(context.Background(), c, wrapper.NewPeriod(2025, time.March), report.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Text cells starting with =, +, -, @, TAB or CR get a leading ';
+	// quantities and amounts are written as they are.
+	if err := report.WriteCSV(os.Stdout, r); err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range r.Discrepancies {
+		fmt.Fprintf(os.Stderr, "statement %s of %s: total %s, lines %s\n", d.Code, d.Organization,
+			report.Money(d.TotalExclVAT), report.Money(d.LinesExclVAT))
 	}
 }

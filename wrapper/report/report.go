@@ -4,7 +4,12 @@
 // public [wrapper.Client] and reads the usage through its fan-out
 // ([wrapper.Client.UsageForEach]), with bounded concurrency.
 //
-// Money is summed exactly, in decimal: see [Amount].
+// Money is summed exactly, in decimal: see [Amount]. The totals are the
+// statements' own totals, what Exoscale bills; a statement whose lines do
+// not add up to them is listed as a [Discrepancy].
+//
+// [WriteCSV] writes the rows for a spreadsheet: text cells that a
+// spreadsheet would run as a formula are neutralised (see [Row.Cells]).
 package report
 
 import (
@@ -53,8 +58,16 @@ type Report struct {
 	Rows []Row
 
 	// Totals holds one total per currency, sorted by currency: the exact
-	// sums of the rows' amounts.
+	// sums of the statements' own total-excl-vat and total-incl-vat, what
+	// Exoscale bills. When every statement's lines add up to its totals
+	// (no Discrepancies) they are also the sums of the rows' amounts.
 	Totals []Total
+
+	// Discrepancies lists every statement whose lines do not add up
+	// exactly, in decimal, to its own totals (a statement with totals but
+	// no lines included), in the listing's order of organizations, then
+	// statement order.
+	Discrepancies []Discrepancy
 
 	// Failed lists the organizations whose usage could not be read, in the
 	// listing's order. Their rows are absent; nothing else is dropped.
@@ -83,11 +96,27 @@ type Row struct {
 	TotalInclVAT decimal.Decimal
 }
 
-// Total is the sum of the rows of one currency.
+// Total is the sum of the statements of one currency.
 type Total struct {
 	Currency     string
 	TotalExclVAT decimal.Decimal
 	TotalInclVAT decimal.Decimal
+}
+
+// Discrepancy is a statement whose lines do not add up to its own totals:
+// both figures, so that a person can tell which to bill and report the
+// difference.
+type Discrepancy struct {
+	Organization wrapper.ID
+	ClientID     string
+	Code         string // the statement's code
+	Currency     string
+	Lines        int // how many lines the statement has
+
+	TotalExclVAT decimal.Decimal // the statement's own total-excl-vat (in Totals)
+	TotalInclVAT decimal.Decimal // the statement's own total-incl-vat (in Totals)
+	LinesExclVAT decimal.Decimal // the sum of its lines' total-excl-vat (in Rows)
+	LinesInclVAT decimal.Decimal // the sum of its lines' total-incl-vat (in Rows)
 }
 
 // Failure is an organization whose usage could not be read.
@@ -134,20 +163,28 @@ func Build(ctx context.Context, c *wrapper.Client, period wrapper.Period, opts O
 	})
 
 	r := &Report{Period: period, Organizations: len(orgs)}
+	var sums []Discrepancy
 	for i, u := range results {
 		org := orgs[i]
 		err := u.Err
 		if err == nil {
 			var rows []Row
-			if rows, err = rowsOf(org, u.Statements); err == nil {
+			var ss []Discrepancy
+			if rows, ss, err = rowsOf(org, u.Statements); err == nil {
 				r.Rows = append(r.Rows, rows...)
+				sums = append(sums, ss...)
 			}
 		}
 		if err != nil {
 			r.Failed = append(r.Failed, Failure{Organization: org.ID, ClientID: org.ClientID, Err: err})
 		}
 	}
-	r.Totals = totals(r.Rows)
+	r.Totals = totals(sums)
+	for _, s := range sums {
+		if !s.TotalExclVAT.Equal(s.LinesExclVAT) || !s.TotalInclVAT.Equal(s.LinesInclVAT) {
+			r.Discrepancies = append(r.Discrepancies, s)
+		}
+	}
 	return r, nil
 }
 
@@ -165,12 +202,22 @@ func filter(orgs []wrapper.Organization, statuses []wrapper.Status) []wrapper.Or
 	return out
 }
 
-// rowsOf turns one organization's statements into rows. An amount that
-// cannot be represented (impossible from JSON, checked anyway) fails the
-// whole organization rather than dropping a line.
-func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Row, error) {
+// rowsOf turns one organization's statements into rows, and sums each
+// statement's lines beside its own totals (a Discrepancy when they
+// differ). An amount that cannot be represented (impossible from JSON,
+// checked anyway) fails the whole organization rather than dropping a line.
+func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Row, []Discrepancy, error) {
 	var rows []Row
+	sums := make([]Discrepancy, 0, len(statements))
 	for _, s := range statements {
+		sum := Discrepancy{Organization: org.ID, ClientID: org.ClientID, Code: s.Code, Currency: s.Currency, Lines: len(s.Usage)}
+		var err error
+		if sum.TotalExclVAT, err = Amount(s.TotalExclVAT); err == nil {
+			sum.TotalInclVAT, err = Amount(s.TotalInclVAT)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("report: statement %s: totals: %w", s.Code, err)
+		}
 		for j, l := range s.Usage {
 			row := Row{
 				Organization: org.ID, ClientID: org.ClientID, Status: org.Status,
@@ -178,7 +225,6 @@ func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Ro
 				Code: s.Code, Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate,
 				Product: l.Product, Variable: l.Variable, Description: l.Description, Unit: l.Unit,
 			}
-			var err error
 			for _, a := range []struct {
 				field string
 				from  float64
@@ -189,26 +235,29 @@ func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Ro
 				{"total-incl-vat", l.TotalInclVAT, &row.TotalInclVAT},
 			} {
 				if *a.to, err = Amount(a.from); err != nil {
-					return nil, fmt.Errorf("report: statement %s, usage[%d].%s: %w", s.Code, j, a.field, err)
+					return nil, nil, fmt.Errorf("report: statement %s, usage[%d].%s: %w", s.Code, j, a.field, err)
 				}
 			}
+			sum.LinesExclVAT = sum.LinesExclVAT.Add(row.TotalExclVAT)
+			sum.LinesInclVAT = sum.LinesInclVAT.Add(row.TotalInclVAT)
 			rows = append(rows, row)
 		}
+		sums = append(sums, sum)
 	}
-	return rows, nil
+	return rows, sums, nil
 }
 
-// totals sums the rows per currency, exactly.
-func totals(rows []Row) []Total {
+// totals sums the statements' own totals per currency, exactly.
+func totals(sums []Discrepancy) []Total {
 	byCurrency := map[string]*Total{}
-	for _, r := range rows {
-		t := byCurrency[r.Currency]
+	for _, s := range sums {
+		t := byCurrency[s.Currency]
 		if t == nil {
-			t = &Total{Currency: r.Currency}
-			byCurrency[r.Currency] = t
+			t = &Total{Currency: s.Currency}
+			byCurrency[s.Currency] = t
 		}
-		t.TotalExclVAT = t.TotalExclVAT.Add(r.TotalExclVAT)
-		t.TotalInclVAT = t.TotalInclVAT.Add(r.TotalInclVAT)
+		t.TotalExclVAT = t.TotalExclVAT.Add(s.TotalExclVAT)
+		t.TotalInclVAT = t.TotalInclVAT.Add(s.TotalInclVAT)
 	}
 	out := make([]Total, 0, len(byCurrency))
 	for _, t := range byCurrency {

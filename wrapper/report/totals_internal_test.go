@@ -6,16 +6,17 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// TestTotalsPerCurrency: one exact total per currency, sorted.
+// TestTotalsPerCurrency: one exact total per currency, sorted, summed from
+// the statements' own totals (never from their lines).
 func TestTotalsPerCurrency(t *testing.T) {
 	d := decimal.RequireFromString
-	rows := []Row{
-		{Currency: "EUR", TotalExclVAT: d("0.1"), TotalInclVAT: d("0.12")},
+	sums := []Discrepancy{
+		{Currency: "EUR", TotalExclVAT: d("0.1"), TotalInclVAT: d("0.12"), LinesExclVAT: d("99")},
 		{Currency: "CHF", TotalExclVAT: d("0.2"), TotalInclVAT: d("0.22")},
-		{Currency: "EUR", TotalExclVAT: d("0.2"), TotalInclVAT: d("0.24")},
+		{Currency: "EUR", TotalExclVAT: d("0.2"), TotalInclVAT: d("0.24"), LinesInclVAT: d("-5")},
 		{Currency: "USD", TotalExclVAT: d("-1"), TotalInclVAT: d("-1.08")},
 	}
-	got := totals(rows)
+	got := totals(sums)
 	want := []struct{ cur, excl, incl string }{{"CHF", "0.2", "0.22"}, {"EUR", "0.3", "0.36"}, {"USD", "-1", "-1.08"}}
 	if len(got) != len(want) {
 		t.Fatalf("totals %v", got)

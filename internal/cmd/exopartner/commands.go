@@ -3,23 +3,29 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+	flag "github.com/spf13/pflag"
+
 	"github.com/exopartner/exopartner/wrapper"
 )
 
-// command is one CLI command. setup defines the command's flags on fs and
-// returns the action bound to them; it is also used to print the flags.
+// command is one CLI command. setup defines the command's flags on fs (a
+// pflag set: flags are typed --name, and go anywhere on the line) and
+// returns the action bound to them. Adding a flag to a command is one line
+// in its setup function; cobra lists it in the command's help.
 type command struct {
 	name     string
 	synopsis string // the arguments after the name
 	summary  string
-	takesID  bool // exactly one positional argument: an organization id
+	takesID  bool // one organization: a positional ID, or --client-id X
+	confirms bool // its output only confirms a change: -Q prints nothing
+	ended    bool // acts on a terminated organization: --client-id looks among those only
 	setup    func(fs *flag.FlagSet) action
 }
 
@@ -31,25 +37,25 @@ type action func(ctx context.Context, e *env, id wrapper.ID) error
 var commands = []command{
 	{name: "list-distributor-organizations", summary: "List the distributor's organizations.",
 		setup: listOrganizations},
-	{name: "get-distributor-organization", synopsis: "ID", takesID: true, summary: "Show one organization.",
+	{name: "get-distributor-organization", synopsis: "ID|--client-id X", takesID: true, summary: "Show one organization.",
 		setup: getOrganization},
 	{name: "create-distributor-organization",
 		synopsis: "--display-name N --owner-email E --billing-name N --street-name S [--building-number B]\n" +
 			"      --city C --postal-code P --country CC [--address A] [--client-id X]",
 		summary: "Create an organization; its first owner is invited by e-mail. Not idempotent.",
 		setup:   createOrganization},
-	{name: "activate-distributor-organization", synopsis: "ID", takesID: true, summary: "Re-activate a suspended organization.",
-		setup: activateOrganization},
-	{name: "suspend-distributor-organization", synopsis: "ID", takesID: true, summary: "Suspend an organization.",
-		setup: suspendOrganization},
-	{name: "terminate-distributor-organization", synopsis: "ID", takesID: true, summary: "Terminate an organization; only a purge can follow.",
-		setup: terminateOrganization},
-	{name: "schedule-purge-distributor-organization", synopsis: "ID", takesID: true, summary: "Schedule the deletion of all data of a terminated organization.",
-		setup: schedulePurge},
-	{name: "list-distributor-organization-usage", synopsis: "ID [--period YYYY-MM]", takesID: true,
+	{name: "activate-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+		summary: "Re-activate a suspended organization.", setup: activateOrganization},
+	{name: "suspend-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+		summary: "Suspend an organization.", setup: suspendOrganization},
+	{name: "terminate-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+		summary: "Terminate an organization; only a purge can follow.", setup: terminateOrganization},
+	{name: "schedule-purge-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true, ended: true,
+		summary: "Schedule the deletion of all data of a terminated organization.", setup: schedulePurge},
+	{name: "list-distributor-organization-usage", synopsis: "ID|--client-id X [--period YYYY-MM]", takesID: true,
 		summary: "Show an organization's usage statements for a month (default: the current one).",
 		setup:   listUsage},
-	{name: "metering-transaction", synopsis: "--organization ID --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]\n" +
+	{name: "metering-transaction", confirms: true, synopsis: "--organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]\n" +
 		"   or: exopartner metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]",
 		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.\n" +
 			"With --file, send a CSV file's transactions (columns organization,product,variable,quantity[,batch];\n" +
@@ -70,6 +76,8 @@ var commands = []command{
 		setup:   serveCommand},
 	{name: "demo", summary: "Run the whole lifecycle of two organizations against an in-process fake API.",
 		setup: demoCommand},
+	{name: "version", summary: "Print this program's version, commit and Go version (one JSON object with -O json).",
+		setup: versionCommand},
 }
 
 func lookup(name string) (command, bool) {
@@ -81,58 +89,63 @@ func lookup(name string) (command, bool) {
 	return command{}, false
 }
 
-// run parses the command's arguments and runs it.
-func (c command) run(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// cobraCommand returns c as a cobra command of e's run: its flags are those
+// c.setup defines, plus --client-id for a command that takes an
+// organization.
+func (c command) cobraCommand(e *env) *cobra.Command {
+	cc := &cobra.Command{Use: c.name, Short: firstLine(c.summary), Long: c.summary, Args: cobra.ArbitraryArgs}
+	fs := cc.Flags()
+	var clientID *string
+	if c.takesID {
+		clientID = fs.String("client-id", "", "find the organization by its client-id (your own reference, e.g. a CRM id) "+
+			"instead of its ID: one listing, in which exactly one live organization (else one terminated) has it and none a look-alike")
+		cc.ValidArgsFunction = cobra.NoFileCompletions
+	}
 	act := c.setup(fs)
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		c.usage(e.stdout)
-		return errHelp
+	cc.RunE = func(cmd *cobra.Command, pos []string) error {
+		id, err := c.organization(cmd, e, pos, clientID)
+		if err == nil {
+			if e.quiet && c.confirms {
+				e.stdout = io.Discard
+			}
+			err = act(cmd.Context(), e, id)
+		}
+		if err != nil {
+			return &ranError{err}
+		}
+		return nil
 	}
-	if err != nil {
-		return usagef(c.name, "%v%s", err, globalFlagHint(err))
-	}
-	var id wrapper.ID
+	return cc
+}
+
+// organization returns the organization a command that takes one is given:
+// its positional ID, or the one organization whose client-id is --client-id
+// (one listing). A command that takes none gets the zero ID, and no
+// positional argument.
+func (c command) organization(cmd *cobra.Command, e *env, pos []string, clientID *string) (wrapper.ID, error) {
 	switch {
-	case c.takesID && len(pos) == 0:
-		return usagef(c.name, "missing the organization ID")
-	case c.takesID && len(pos) > 1:
-		return usagef(c.name, "want one organization ID, got %d arguments: %s", len(pos), strings.Join(pos, " "))
 	case !c.takesID && len(pos) > 0:
-		return usagef(c.name, "unexpected arguments: %s", strings.Join(pos, " "))
-	case c.takesID:
-		if id, err = parseID(c.name, "id", pos[0]); err != nil {
-			return err
-		}
+		return wrapper.ID{}, usagef(c.name, "unexpected arguments: %s", strings.Join(pos, " "))
+	case !c.takesID:
+		return wrapper.ID{}, nil
+	case len(pos) > 1:
+		return wrapper.ID{}, usagef(c.name, "want one organization ID, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+	case len(pos) == 1 && *clientID != "":
+		return wrapper.ID{}, usagef(c.name, "give the organization ID or --client-id, not both")
+	case len(pos) == 1:
+		return parseID(c.name, "id", pos[0])
+	case *clientID != "":
+		return e.organizationByClientID(cmd.Context(), c.name, *clientID, c.ended)
+	case cmd.Flags().Changed("client-id"):
+		return wrapper.ID{}, usagef(c.name, "--client-id: must not be empty")
 	}
-	return act(ctx, e, id)
+	return wrapper.ID{}, usagef(c.name, "missing the organization ID (or --client-id X)")
 }
 
-// usage prints the command's synopsis and flags.
-func (c command) usage(w io.Writer) {
-	fmt.Fprintf(w, "usage: exopartner [global flags] %s %s\n\n%s\n", c.name, c.synopsis, c.summary)
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.setup(fs)
-	printFlags(w, fs)
-}
-
-// printFlags lists fs's flags as they are typed, --name, with their
-// argument and description.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	first := true
-	fs.VisitAll(func(f *flag.Flag) {
-		if first {
-			fmt.Fprintln(w, "\nflags:")
-			first = false
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		if arg != "" {
-			arg = " " + arg
-		}
-		fmt.Fprintf(w, "  --%s%s\n    \t%s\n", f.Name, arg, strings.ReplaceAll(usage, "\n", "\n    \t"))
-	})
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // unknownCommand is the usage error for a command that does not exist, with
@@ -152,7 +165,7 @@ func suggest(name string) []string {
 		dist int
 	}
 	var ms []match
-	for _, c := range append(commands, command{name: "help"}) {
+	for _, c := range append(commands, command{name: "help"}, command{name: "completion"}) {
 		d := editDistance(name, c.name)
 		if name != "" && strings.Contains(c.name, name) {
 			d = 0
@@ -188,26 +201,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// parseArgs parses fs's flags wherever they are among the positional
-// arguments (`ID --period 2025-01` as well as `--period 2025-01 ID`) and
-// returns the positional ones. After "--" everything is positional.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos, args = append(pos, rest[0]), rest[1:]
-	}
 }
 
 // parseID parses an organization id given as field (the argument or flag
@@ -344,6 +337,10 @@ func createOrganization(fs *flag.FlagSet) action {
 		if err != nil {
 			return missingFlags(fs, relabel(err, "", createFlag, ""))
 		}
+		if e.quiet { // only what a script needs next
+			_, err := fmt.Fprintln(e.stdout, org.ID)
+			return err
+		}
 		return e.out.organization(e.stdout, org)
 	}
 }
@@ -381,21 +378,14 @@ func schedulePurge(*flag.FlagSet) action {
 }
 
 func listUsage(fs *flag.FlagSet) action {
-	period := fs.String("period", "", "month as YYYY-MM (default: the current month)")
+	var period periodFlag
+	fs.Var(&period, "period", "month as YYYY-MM (default: the current month)")
 	return func(ctx context.Context, e *env, id wrapper.ID) error {
-		var p wrapper.Period
-		if *period != "" {
-			var err error
-			if p, err = wrapper.ParsePeriod(*period); err != nil {
-				return relabel(err, "list-distributor-organization-usage",
-					func(string) string { return "--period" }, fmt.Sprintf(" (got %q)", *period))
-			}
-		}
 		c, err := e.client()
 		if err != nil {
 			return err
 		}
-		statements, err := c.ListUsage(ctx, id, p)
+		statements, err := c.ListUsage(ctx, id, wrapper.Period(period))
 		if err != nil {
 			return err
 		}
@@ -403,31 +393,70 @@ func listUsage(fs *flag.FlagSet) action {
 	}
 }
 
+// periodFlag is a --period YYYY-MM, checked as it is parsed, so that a bad
+// one is refused before anything is sent (even the listing of --client-id);
+// unset or empty, it is the zero Period: the current month.
+type periodFlag wrapper.Period
+
+func (p *periodFlag) String() string { return wrapper.Period(*p).String() }
+
+func (p *periodFlag) Set(s string) error {
+	if s == "" {
+		*p = periodFlag{}
+		return nil
+	}
+	v, err := wrapper.ParsePeriod(s)
+	if err != nil {
+		return err
+	}
+	*p = periodFlag(v)
+	return nil
+}
+
+func (p *periodFlag) Type() string { return "string" }
+
 func meteringTransaction(fs *flag.FlagSet) action {
 	const name = "metering-transaction"
-	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file)")
+	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file and --client-id)")
+	clientID := fs.String("client-id", "", "find the organization by its client-id instead of --organization: one listing, which must match exactly one")
 	var usage usageFlag
 	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with at most 5 decimals")
 	file := fileFlags(fs)
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
 		if file.path != "" || file.journal != "" {
-			if *org != "" || len(usage) > 0 {
-				return usagef(name, "--file cannot be combined with --organization or --usage")
+			if *org != "" || *clientID != "" || len(usage) > 0 {
+				return usagef(name, "--file cannot be combined with --organization or --usage (nor --client-id)")
 			}
 			return file.run(ctx, e)
 		}
 		if file.resendUnknown || len(file.markApplied) > 0 {
 			return usagef(name, "--resend-unknown and --mark-applied go with --file and --journal")
 		}
-		if *org == "" {
-			return usagef(name, "--organization is required")
+		if *org != "" && *clientID != "" {
+			return usagef(name, "give --organization or --client-id, not both")
 		}
-		id, err := parseID(name, "--organization", *org)
-		if err != nil {
-			return err
+		if *org == "" && *clientID == "" {
+			return usagef(name, "--organization is required (or --client-id X)")
+		}
+		var id wrapper.ID
+		if *org != "" {
+			var err error
+			if id, err = parseID(name, "--organization", *org); err != nil {
+				return err
+			}
 		}
 		if len(usage) == 0 {
 			return usagef(name, "at least one --usage PRODUCT:VARIABLE:QUANTITY is required")
+		}
+		if *clientID != "" {
+			// Bad usage is refused before the listing that finds the organization.
+			if err := wrapper.ValidateMeteringUsage(usage); err != nil {
+				return err
+			}
+			var err error
+			if id, err = e.organizationByClientID(ctx, name, *clientID, false); err != nil {
+				return err
+			}
 		}
 		c, err := e.client()
 		if err != nil {
@@ -447,6 +476,8 @@ func meteringTransaction(fs *flag.FlagSet) action {
 type usageFlag []wrapper.UsageRecord
 
 func (u *usageFlag) String() string { return "" }
+
+func (u *usageFlag) Type() string { return "usage" }
 
 func (u *usageFlag) Set(s string) error {
 	product, rest, _ := strings.Cut(s, ":")

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/crmsync"

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
+	flag "github.com/spf13/pflag"
+
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper/meterfile"
 )
 
@@ -25,7 +27,7 @@ func fileFlags(fs *flag.FlagSet) *meteringFile {
 	fs.StringVar(&m.journal, "journal", "", "journal file recording each transaction's state (created if missing; required with --file)")
 	fs.BoolVar(&m.resendUnknown, "resend-unknown", false,
 		"send again the transactions an earlier run sent without learning the outcome (only once you know they were not applied)")
-	fs.Var(&m.markApplied, "mark-applied", "TRANSACTION id that reconciliation showed applied: record it so, never send it (repeatable)")
+	fs.Var(&m.markApplied, "mark-applied", "`TRANSACTION` id that reconciliation showed applied: record it so, never send it (repeatable)")
 	return m
 }
 
@@ -135,7 +137,7 @@ func reconcileText(rc []meterfile.Result) string {
 	for _, r := range rc {
 		t := r.Transaction
 		fmt.Fprintf(&b, "  %s:%d  organization %s%s  transaction %s: %s: %s\n",
-			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, errText(r.Err))
+			t.File, t.Line, t.Organization, batchText(t.Batch), r.ID, r.Outcome, safetext.Message(errText(r.Err)))
 	}
 	b.WriteString("Failed ones were certainly not applied: a rerun sends them again.\n" +
 		"For unknown and refused ones, check the organization's usage (list-distributor-organization-usage ID),\n" +
@@ -158,16 +160,19 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// writeJSONLine writes v as one line of JSON.
+// writeJSONLine writes v as one line of JSON, without HTML escaping (& stays &).
 func writeJSONLine(w io.Writer, v any) {
-	b, _ := json.Marshal(v)
-	fmt.Fprintf(w, "%s\n", b)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // one Write: the line and its newline
 }
 
 // stringsFlag collects the values of a repeatable flag.
 type stringsFlag []string
 
 func (s *stringsFlag) String() string { return strings.Join(*s, ",") }
+
+func (s *stringsFlag) Type() string { return "string" }
 
 func (s *stringsFlag) Set(v string) error {
 	*s = append(*s, v)

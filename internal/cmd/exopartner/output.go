@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -33,7 +34,7 @@ func (tablePrinter) organizations(w io.Writer, orgs []wrapper.Organization) erro
 	t := newTable(w)
 	fmt.Fprintln(t, "ID\tSTATUS\tCLIENT-ID\tNAME\tCOUNTRY")
 	for _, o := range orgs {
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Status, dash(o.ClientID), dash(o.BillingAddress.Name), dash(o.BillingAddress.Country))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Status, cell(o.ClientID), cell(o.BillingAddress.Name), cell(o.BillingAddress.Country))
 	}
 	return t.Flush()
 }
@@ -49,7 +50,7 @@ func (tablePrinter) usage(w io.Writer, statements []wrapper.UsageStatement) erro
 			fmt.Fprintln(t)
 		}
 		fmt.Fprintln(t, "CODE\tCURRENCY\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT\tSTART\tEND")
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", dash(s.Code), dash(s.Currency), number(s.TotalExclVAT), number(s.TotalInclVAT), date(s.StartDate), date(s.EndDate))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(s.Code), cell(s.Currency), number(s.TotalExclVAT), number(s.TotalInclVAT), date(s.StartDate), date(s.EndDate))
 		if len(s.Usage) == 0 {
 			continue
 		}
@@ -58,8 +59,8 @@ func (tablePrinter) usage(w io.Writer, statements []wrapper.UsageStatement) erro
 		}
 		fmt.Fprintln(t, "  PRODUCT\tVARIABLE\tDESCRIPTION\tQUANTITY\tUNIT\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT")
 		for _, l := range s.Usage {
-			fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", dash(l.Product), dash(l.Variable), dash(l.Description),
-				number(l.Quantity), dash(l.Unit), number(l.TotalExclVAT), number(l.TotalInclVAT))
+			fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(l.Product), cell(l.Variable), cell(l.Description),
+				number(l.Quantity), cell(l.Unit), number(l.TotalExclVAT), number(l.TotalInclVAT))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -73,7 +74,7 @@ func (tablePrinter) usage(w io.Writer, statements []wrapper.UsageStatement) erro
 
 func (tablePrinter) message(w io.Writer, id wrapper.ID, what, msg string) error {
 	if msg != "" {
-		msg = ": " + msg
+		msg = ": " + safetext.Terminal(msg)
 	}
 	_, err := fmt.Fprintf(w, "%s %s%s\n", id, what, msg)
 	return err
@@ -84,17 +85,20 @@ func (tablePrinter) metering(w io.Writer, org wrapper.ID, usage []wrapper.UsageR
 	fmt.Fprintf(t, "applied %d usage record(s) to %s\n", len(usage), org)
 	fmt.Fprintln(t, "PRODUCT\tVARIABLE\tQUANTITY")
 	for _, u := range usage {
-		fmt.Fprintf(t, "%s\t%s\t%s\n", u.Product, u.Variable, number(u.Quantity))
+		fmt.Fprintf(t, "%s\t%s\t%s\n", cell(u.Product), cell(u.Variable), number(u.Quantity))
 	}
 	return t.Flush()
 }
 
-// dash stands in for an empty cell so columns stay readable.
-func dash(s string) string {
+// cell is one cell of human output (tables, plans): text from the API or a
+// file with its control characters escaped (safetext.Terminal), so that it
+// stays in its column and a terminal shows an escape sequence instead of
+// obeying it, and "-" for an empty cell, so that columns stay readable.
+func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return safetext.Terminal(s)
 }
 
 // number prints a float exactly as it round-trips (3.1415, -42.00005),
@@ -120,9 +124,12 @@ func date(t time.Time) string {
 // printed: regenerate from a newer spec to see them.
 type jsonPrinter struct{}
 
+// writeJSON writes v as indented JSON, without HTML escaping: "&", "<" and
+// ">" are printed as they are, not as \u0026, \u003c and \u003e.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"

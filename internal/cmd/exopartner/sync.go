@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	flag "github.com/spf13/pflag"
+
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/crmsync"
 )
@@ -72,7 +74,7 @@ func syncCommand(fs *flag.FlagSet) action {
 func reportFailures(e *env, res crmsync.Result) error {
 	failed := res.Failed()
 	for _, o := range failed {
-		fmt.Fprintf(e.stderr, "exopartner: sync: %s: %v\n", o.ClientID, o.Err)
+		fmt.Fprintf(e.stderr, "exopartner: sync: %s: %s\n", cell(o.ClientID), safetext.Message(o.Err.Error()))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("exopartner: sync: %d of %d change(s) failed (listed above); run sync again to retry them",
@@ -84,7 +86,8 @@ func reportFailures(e *env, res crmsync.Result) error {
 // syncJSON prints the plan, and with apply what was done, as one JSON
 // document for scripts (--output json):
 //
-//	{"plan": [{"client-id", "organization", "status", "wanted", "actions", "drift": [{"column", "api", "file"}], "conflict"}],
+//	{"plan": [{"client-id", "organization", "status", "wanted", "actions", "drift": [{"column", "api", "file"}], "conflict",
+//	           "conflict-with": [{"organization", "status", "client-id"}]}],
 //	 "untracked": [{"organization", "status", "client-id"}],
 //	 "applied": [{"client-id", "organization", "status", "done", "error"}]}
 //
@@ -98,6 +101,11 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 		API    string `json:"api"`
 		File   string `json:"file"`
 	}
+	type untracked struct {
+		Organization wrapper.ID     `json:"organization"`
+		Status       wrapper.Status `json:"status"`
+		ClientID     string         `json:"client-id"`
+	}
 	type step struct {
 		ClientID     string           `json:"client-id"`
 		Organization *wrapper.ID      `json:"organization"`
@@ -106,11 +114,7 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 		Actions      []crmsync.Action `json:"actions"`
 		Drift        []drift          `json:"drift"`
 		Conflict     string           `json:"conflict,omitempty"`
-	}
-	type untracked struct {
-		Organization wrapper.ID     `json:"organization"`
-		Status       wrapper.Status `json:"status"`
-		ClientID     string         `json:"client-id"`
+		ConflictWith []untracked      `json:"conflict-with,omitempty"`
 	}
 	type outcome struct {
 		ClientID     string           `json:"client-id"`
@@ -136,6 +140,9 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 		st.Organization, st.Status = orgRef(s.Organization)
 		for _, d := range s.Drift {
 			st.Drift = append(st.Drift, drift(d))
+		}
+		for _, o := range s.ConflictWith {
+			st.ConflictWith = append(st.ConflictWith, untracked{o.ID, o.Status, o.ClientID})
 		}
 		doc.Plan = append(doc.Plan, st)
 	}
@@ -177,7 +184,7 @@ func printPlan(w io.Writer, p crmsync.Sync) error {
 		if s.Organization.ID != (wrapper.ID{}) {
 			org, status = s.Organization.ID.String(), string(s.Organization.Status)
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", s.Customer.ClientID, org, status, s.Customer.Status, actions(s.Actions))
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", cell(s.Customer.ClientID), org, status, cell(string(s.Customer.Status)), actions(s.Actions))
 		if len(s.Drift) > 0 {
 			drift = append(drift, s)
 		}
@@ -190,21 +197,21 @@ func printPlan(w io.Writer, p crmsync.Sync) error {
 		fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tCOLUMN\tAPI\tFILE")
 		for _, s := range drift {
 			for _, d := range s.Drift {
-				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", s.Customer.ClientID, s.Organization.ID, d.Column, dash(d.API), dash(d.File))
+				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", cell(s.Customer.ClientID), s.Organization.ID, d.Column, cell(d.API), cell(d.File))
 			}
 		}
 	}
 	if len(conflicts) > 0 {
-		fmt.Fprintln(t, "\nLeft alone:")
+		fmt.Fprintln(t, "\nLeft alone (a person decides; the API cannot change a client-id):")
 		for _, s := range conflicts {
-			fmt.Fprintf(t, "%s: %s\n", s.Customer.ClientID, s.Conflict)
+			fmt.Fprintf(t, "%s: %s\n", cell(s.Customer.ClientID), safetext.Terminal(s.Conflict))
 		}
 	}
 	if len(p.Untracked) > 0 {
 		fmt.Fprintln(t, "\nOrganizations whose client-id is not in the file: never touched.")
 		fmt.Fprintln(t, "ORGANIZATION\tSTATUS\tCLIENT-ID\tNAME\tCOUNTRY")
 		for _, o := range p.Untracked {
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Status, dash(o.ClientID), dash(o.BillingAddress.Name), dash(o.BillingAddress.Country))
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Status, cell(o.ClientID), cell(o.BillingAddress.Name), cell(o.BillingAddress.Country))
 		}
 	}
 	return t.Flush()
@@ -222,9 +229,9 @@ func printOutcomes(w io.Writer, r crmsync.Result) error {
 		}
 		result := "ok"
 		if o.Err != nil {
-			result = "failed: " + o.Err.Error()
+			result = "failed: " + safetext.Terminal(o.Err.Error())
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", o.ClientID, org, status, actions(o.Done), result)
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", cell(o.ClientID), org, status, actions(o.Done), result)
 	}
 	return t.Flush()
 }

@@ -3,25 +3,22 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/shopspring/decimal"
+	flag "github.com/spf13/pflag"
+
+	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 	usagereport "github.com/exopartner/exopartner/wrapper/report"
 )
-
-// reportColumns are the usage report's CSV columns, and its JSON rows' keys.
-var reportColumns = []string{"organization", "client-id", "name", "country", "status", "code", "currency", "start-date",
-	"end-date", "product", "variable", "description", "quantity", "unit", "total-excl-vat", "total-incl-vat"}
 
 func usageReport(fs *flag.FlagSet) action {
 	const name = "usage-report"
@@ -57,7 +54,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return usagef(name, "--output-file: %v", err)
 		}
-		if isTerminal(e.stderr) {
+		if isTerminal(e.stderr) && !e.quiet {
 			opts.Progress = progress(e.stderr, name)
 		}
 		r, err := usagereport.Build(ctx, c, p, opts)
@@ -71,9 +68,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		for _, f := range r.Failed {
-			fmt.Fprintf(e.stderr, "exopartner: %s: organization %s%s: %v\n", name, f.Organization, clientIDNote(f.ClientID), f.Err)
-		}
+		printReportNotes(e.stderr, name, *format, r)
 		if n := len(r.Failed); n > 0 {
 			return fmt.Errorf("exopartner: %s: the usage of %d of %d organizations could not be read (listed above); "+
 				"the report holds every row that was read", name, n, r.Organizations)
@@ -86,7 +81,33 @@ func clientIDNote(id string) string {
 	if id == "" {
 		return ""
 	}
-	return " (client-id " + id + ")"
+	return " (client-id " + safetext.Terminal(id) + ")"
+}
+
+// printReportNotes lists on stderr what the report's output does not show:
+// the discrepancies for CSV (JSON and the table hold them), and the
+// organizations that could not be read.
+func printReportNotes(stderr io.Writer, name, format string, r *usagereport.Report) {
+	if format == "csv" {
+		for _, d := range r.Discrepancies {
+			fmt.Fprintf(stderr, "exopartner: %s: discrepancy: %s\n", name, discrepancyText(d))
+		}
+		if len(r.Discrepancies) > 0 {
+			fmt.Fprintf(stderr, "exopartner: %s: %d statement(s) do not add up to their own totals (listed above): "+
+				"the statements' totals are what Exoscale bills; check them before billing from the lines\n", name, len(r.Discrepancies))
+		}
+	}
+	for _, f := range r.Failed {
+		fmt.Fprintf(stderr, "exopartner: %s: organization %s%s: %s\n", name, f.Organization, clientIDNote(f.ClientID), safetext.Message(f.Err.Error()))
+	}
+}
+
+// discrepancyText states a discrepancy with both figures.
+func discrepancyText(d usagereport.Discrepancy) string {
+	return fmt.Sprintf("statement %s of organization %s%s (%s): total-excl-vat %s, its %d line(s) add up to %s; "+
+		"total-incl-vat %s, its lines add up to %s", safetext.Terminal(d.Code), d.Organization, clientIDNote(d.ClientID),
+		safetext.Terminal(d.Currency), usagereport.Money(d.TotalExclVAT), d.Lines, usagereport.Money(d.LinesExclVAT),
+		usagereport.Money(d.TotalInclVAT), usagereport.Money(d.LinesInclVAT))
 }
 
 // parseStatuses parses a comma-separated list of statuses.
@@ -180,31 +201,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 var reportWriters = map[string]func(io.Writer, *usagereport.Report) error{
-	"csv": writeReportCSV, "json": writeReportJSON, "table": writeReportTable,
-}
-
-// reportCells are a row's cells in reportColumns' order.
-func reportCells(r usagereport.Row) []string {
-	return []string{r.Organization.String(), r.ClientID, r.Name, r.Country, string(r.Status), r.Code, r.Currency,
-		reportDate(r.StartDate), reportDate(r.EndDate), r.Product, r.Variable, r.Description, r.Quantity.String(), r.Unit,
-		usagereport.Money(r.TotalExclVAT), usagereport.Money(r.TotalInclVAT)}
-}
-
-func reportDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.RFC3339)
-}
-
-func writeReportCSV(w io.Writer, r *usagereport.Report) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write(reportColumns)
-	for _, row := range r.Rows {
-		_ = cw.Write(reportCells(row))
-	}
-	cw.Flush()
-	return cw.Error()
+	"csv": usagereport.WriteCSV, "json": writeReportJSON, "table": writeReportTable,
 }
 
 func writeReportJSON(w io.Writer, r *usagereport.Report) error {
@@ -213,35 +210,52 @@ func writeReportJSON(w io.Writer, r *usagereport.Report) error {
 		Excl     json.Number `json:"total-excl-vat"`
 		Incl     json.Number `json:"total-incl-vat"`
 	}
+	type discrepancy struct {
+		Organization wrapper.ID  `json:"organization"`
+		ClientID     string      `json:"client-id"`
+		Code         string      `json:"code"`
+		Currency     string      `json:"currency"`
+		Lines        int         `json:"lines"`
+		Excl         json.Number `json:"total-excl-vat"`
+		Incl         json.Number `json:"total-incl-vat"`
+		LinesExcl    json.Number `json:"lines-excl-vat"`
+		LinesIncl    json.Number `json:"lines-incl-vat"`
+	}
 	type failure struct {
 		Organization wrapper.ID `json:"organization"`
 		Error        string     `json:"error"`
 	}
 	doc := struct {
-		Period string           `json:"period"`
-		Rows   []map[string]any `json:"rows"`
-		Totals []total          `json:"totals"`
-		Failed []failure        `json:"failed"`
-		_      struct{}         `json:"-"`
-	}{Period: r.Period.String(), Rows: []map[string]any{}, Totals: []total{}, Failed: []failure{}}
-	numeric := map[string]bool{"quantity": true, "total-excl-vat": true, "total-incl-vat": true}
+		Period        string           `json:"period"`
+		Rows          []map[string]any `json:"rows"`
+		Totals        []total          `json:"totals"`
+		Discrepancies []discrepancy    `json:"discrepancies"`
+		Failed        []failure        `json:"failed"`
+		_             struct{}         `json:"-"`
+	}{Period: r.Period.String(), Rows: []map[string]any{}, Totals: []total{}, Discrepancies: []discrepancy{}, Failed: []failure{}}
+	columns := usagereport.Columns()
 	for _, row := range r.Rows {
-		m := make(map[string]any, len(reportColumns))
-		for i, cell := range reportCells(row) {
-			col := reportColumns[i]
+		m := make(map[string]any, len(columns))
+		for i, cell := range row.Cells() {
+			col := columns[i]
 			switch {
-			case numeric[col]:
-				m[col] = json.Number(cell)
-			case cell == "" && (col == "start-date" || col == "end-date"):
+			case cell.Number:
+				m[col] = json.Number(cell.Text)
+			case cell.Text == "" && (col == "start-date" || col == "end-date"):
 				m[col] = nil
 			default:
-				m[col] = cell
+				m[col] = cell.Text
 			}
 		}
 		doc.Rows = append(doc.Rows, m)
 	}
+	money := func(d decimal.Decimal) json.Number { return json.Number(usagereport.Money(d)) }
 	for _, t := range r.Totals {
-		doc.Totals = append(doc.Totals, total{t.Currency, json.Number(usagereport.Money(t.TotalExclVAT)), json.Number(usagereport.Money(t.TotalInclVAT))})
+		doc.Totals = append(doc.Totals, total{t.Currency, money(t.TotalExclVAT), money(t.TotalInclVAT)})
+	}
+	for _, d := range r.Discrepancies {
+		doc.Discrepancies = append(doc.Discrepancies, discrepancy{d.Organization, d.ClientID, d.Code, d.Currency, d.Lines,
+			money(d.TotalExclVAT), money(d.TotalInclVAT), money(d.LinesExclVAT), money(d.LinesInclVAT)})
 	}
 	for _, f := range r.Failed {
 		doc.Failed = append(doc.Failed, failure{f.Organization, f.Err.Error()})
@@ -249,22 +263,36 @@ func writeReportJSON(w io.Writer, r *usagereport.Report) error {
 	return writeJSON(w, doc)
 }
 
+// writeReportTable prints the rows, the totals and the discrepancies for
+// people: every cell escaped for the terminal (cell).
 func writeReportTable(w io.Writer, r *usagereport.Report) error {
 	t := newTable(w)
-	fmt.Fprintln(t, strings.ToUpper(strings.Join(reportColumns, "\t")))
+	fmt.Fprintln(t, strings.ToUpper(strings.Join(usagereport.Columns(), "\t")))
 	for _, row := range r.Rows {
-		cells := reportCells(row)
-		for i := range cells {
-			cells[i] = dash(cells[i])
+		cells := row.Cells()
+		texts := make([]string, len(cells))
+		for i, c := range cells {
+			texts[i] = cell(c.Text)
 		}
-		fmt.Fprintln(t, strings.Join(cells, "\t"))
+		fmt.Fprintln(t, strings.Join(texts, "\t"))
 	}
 	if err := t.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(t, "\nTOTALS %s\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT\n", r.Period)
 	for _, tot := range r.Totals {
-		fmt.Fprintf(t, "%s\t%s\t%s\n", dash(tot.Currency), usagereport.Money(tot.TotalExclVAT), usagereport.Money(tot.TotalInclVAT))
+		fmt.Fprintf(t, "%s\t%s\t%s\n", cell(tot.Currency), usagereport.Money(tot.TotalExclVAT), usagereport.Money(tot.TotalInclVAT))
+	}
+	if len(r.Discrepancies) > 0 {
+		if err := t.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(t, "\nDISCREPANCIES: statements whose lines do not add up to their own totals (the totals above are the statements')")
+		fmt.Fprintln(t, "ORGANIZATION\tCLIENT-ID\tCODE\tCURRENCY\tLINES\tTOTAL-EXCL-VAT\tLINES-EXCL-VAT\tTOTAL-INCL-VAT\tLINES-INCL-VAT")
+		for _, d := range r.Discrepancies {
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", d.Organization, cell(d.ClientID), cell(d.Code), cell(d.Currency), d.Lines,
+				usagereport.Money(d.TotalExclVAT), usagereport.Money(d.LinesExclVAT), usagereport.Money(d.TotalInclVAT), usagereport.Money(d.LinesInclVAT))
+		}
 	}
 	return t.Flush()
 }

@@ -54,10 +54,11 @@ func TestUsageReportJSONExactTotals(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	var doc struct {
-		Period string              `json:"period"`
-		Rows   []map[string]any    `json:"rows"`
-		Totals []map[string]any    `json:"totals"`
-		Failed []map[string]string `json:"failed"`
+		Period        string              `json:"period"`
+		Rows          []map[string]any    `json:"rows"`
+		Totals        []map[string]any    `json:"totals"`
+		Discrepancies []map[string]any    `json:"discrepancies"`
+		Failed        []map[string]string `json:"failed"`
 	}
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
 	dec.UseNumber()
@@ -65,8 +66,9 @@ func TestUsageReportJSONExactTotals(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Period != period || len(doc.Rows) != 10_000 || doc.Failed == nil || len(doc.Failed) != 0 {
-		t.Fatalf("period %q, %d rows, failed %v", doc.Period, len(doc.Rows), doc.Failed)
+	if doc.Period != period || len(doc.Rows) != 10_000 || doc.Failed == nil || len(doc.Failed) != 0 ||
+		doc.Discrepancies == nil || len(doc.Discrepancies) != 0 {
+		t.Fatalf("period %q, %d rows, failed %v, discrepancies %v", doc.Period, len(doc.Rows), doc.Failed, doc.Discrepancies)
 	}
 	want := []map[string]any{{"currency": "CHF", "total-excl-vat": json.Number("1000.00"), "total-incl-vat": json.Number("1100.00")}}
 	if fmt.Sprint(doc.Totals) != fmt.Sprint(want) {
@@ -78,7 +80,7 @@ func TestUsageReportJSONExactTotals(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	wantKeys := slices.Sorted(slices.Values(reportColumns))
+	wantKeys := slices.Sorted(slices.Values(usagereport.Columns()))
 	if !slices.Equal(keys, wantKeys) {
 		t.Errorf("row keys %v, want %v", keys, wantKeys)
 	}
