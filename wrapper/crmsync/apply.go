@@ -34,6 +34,10 @@ func (r Result) Failed() []Outcome {
 	return out
 }
 
+// DefaultConcurrency is the CLI's number of customers applied at once; see
+// [ApplyConcurrently].
+const DefaultConcurrency = 8
+
 // Apply carries the plan out, one customer at a time, in the plan's order:
 // [ApplyConcurrently] with a concurrency of 1.
 func Apply(ctx context.Context, c *wrapper.Client, p Sync) (Result, error) {

@@ -76,6 +76,10 @@ func (r Report) Reconcile() []Result {
 	return out
 }
 
+// DefaultConcurrency is the CLI's number of transactions in flight; see
+// [Options.Concurrency].
+const DefaultConcurrency = 8
+
 // Options tune [Run].
 type Options struct {
 	// ResendUnknown sends again the transactions whose earlier request left
