@@ -108,6 +108,16 @@ type Journal interface {
 	Release(k Key)
 }
 
+// BatchLookup is implemented by a [Journal] that looks many keys up at
+// once cheaper than one by one (a database, in one query). [Run] uses it,
+// when there, to look every transaction of the file up before anything
+// is sent.
+type BatchLookup interface {
+	// LookupBatch is Lookup of each key: entries[i] and found[i] are
+	// Lookup(keys[i]).
+	LookupBatch(keys []Key) (entries []Entry, found []bool, err error)
+}
+
 // ErrClaimed is matched by the error of a [Journal]'s Claim when another
 // run holds the transaction.
 var ErrClaimed = errors.New("transaction claimed by another run")

@@ -184,13 +184,13 @@ func prepare(j Journal, txs []Transaction, ids []string, opts Options) ([]State,
 	var pending []Entry
 	var bad LineErrors
 	now := time.Now().UTC()
+	priors, found, err := lookupAll(j, txs)
+	if err != nil {
+		return nil, fmt.Errorf("meterfile: journal: %w", err)
+	}
 	for i, t := range txs {
 		byID[ids[i]] = i
-		prior, found, err := j.Lookup(t.Key())
-		if err != nil {
-			return nil, fmt.Errorf("meterfile: journal: %w", err)
-		}
-		state, fresh, le := judge(t, ids[i], prior, found)
+		state, fresh, le := judge(t, ids[i], priors[i], found[i])
 		if le != nil {
 			if len(bad) < maxProblems {
 				bad = append(bad, le)
@@ -222,6 +222,25 @@ func prepare(j Journal, txs []Transaction, ids []string, opts Options) ([]State,
 		}
 	}
 	return states, nil
+}
+
+// lookupAll looks every transaction up, at once when the journal can.
+func lookupAll(j Journal, txs []Transaction) ([]Entry, []bool, error) {
+	keys := make([]Key, len(txs))
+	for i, t := range txs {
+		keys[i] = t.Key()
+	}
+	if bl, ok := j.(BatchLookup); ok {
+		return bl.LookupBatch(keys)
+	}
+	entries, found := make([]Entry, len(keys)), make([]bool, len(keys))
+	for i, k := range keys {
+		var err error
+		if entries[i], found[i], err = j.Lookup(k); err != nil {
+			return nil, nil, err
+		}
+	}
+	return entries, found, nil
 }
 
 // runner carries the transactions out once prepare journaled them.

@@ -190,6 +190,48 @@ func (j *Journal) Lookup(k meterfile.Key) (meterfile.Entry, bool, error) {
 	return e, found, nil
 }
 
+// LookupBatch implements [meterfile.BatchLookup] with one query.
+func (j *Journal) LookupBatch(keys []meterfile.Key) ([]meterfile.Entry, []bool, error) {
+	entries, found := make([]meterfile.Entry, len(keys)), make([]bool, len(keys))
+	orgs, batches, contents := make([]string, len(keys)), make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		orgs[i], batches[i], contents[i] = k.Organization.String(), k.Batch, k.Content
+	}
+	err := j.retry(context.Background(), func(ctx context.Context) error {
+		rows, err := j.pool.Query(ctx, "SELECT k.i, t.transaction, t.state, t.updated, t.last_error"+
+			" FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS k(organization, batch, content, i)"+
+			" JOIN "+j.s+".transactions t USING (organization, batch, content)", orgs, batches, contents)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		clear(found)
+		for rows.Next() {
+			var i int
+			var state string
+			var lastErr *string
+			var e meterfile.Entry
+			if err := rows.Scan(&i, &e.Transaction, &state, &e.Time, &lastErr); err != nil {
+				return err
+			}
+			i--
+			e.Organization, e.Batch, e.State, e.Time = keys[i].Organization, keys[i].Batch, meterfile.State(state), e.Time.UTC()
+			if lastErr != nil {
+				e.Error = *lastErr
+			}
+			entries[i], found[i] = e, true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, nil, j.errorf("%s: looking up %d transactions: %w", j.name, len(keys), err)
+	}
+	for i, k := range keys {
+		j.remember(k, entries[i], found[i])
+	}
+	return entries, found, nil
+}
+
 type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
