@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,32 @@ import (
 // Fake is a running partnerfake.
 type Fake struct {
 	URL, Key, Secret string
+	pid              int
+}
+
+// CPU is the processor time the fake has used so far (user and system),
+// from /proc on Linux; 0 elsewhere. With [ClientCPU], it tells how much of
+// a benchmark's wall time the two cores spent on either side.
+func (f *Fake) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", f.pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// ReportCPU reports the client's and the fake's processor time per
+// operation since the given starting points, in seconds.
+func (f *Fake) ReportCPU(b *testing.B, client, fake time.Duration) {
+	b.ReportMetric((ClientCPU()-client).Seconds()/float64(b.N), "client-cpu-s/op")
+	b.ReportMetric((f.CPU()-fake).Seconds()/float64(b.N), "fake-cpu-s/op")
 }
 
 // Client is a client of the fake with concurrency connections kept alive.
@@ -63,5 +90,5 @@ func Start(tb testing.TB, latency time.Duration, organizations int) *Fake {
 	if err != nil || len(f) != 3 {
 		tb.Fatalf("partnerfake: %q, %v", line, err)
 	}
-	return &Fake{URL: f[0], Key: f[1], Secret: f[2]}
+	return &Fake{URL: f[0], Key: f[1], Secret: f[2], pid: cmd.Process.Pid}
 }

@@ -18,7 +18,9 @@ import (
 func BenchmarkSyncApply(b *testing.B) {
 	const n, concurrency, latency = 1000, 16, 20 * time.Millisecond
 	ideal := time.Duration((n+concurrency-1)/concurrency) * latency
-	c := fakeproc.Start(b, latency, 0).Client(b)
+	fake := fakeproc.Start(b, latency, 0)
+	c := fake.Client(b)
+	var client, server time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		customers := make([]crmsync.Customer, n)
@@ -30,10 +32,14 @@ func BenchmarkSyncApply(b *testing.B) {
 			b.Fatalf("plan: %d changes, %v", plan.Changes(), err)
 		}
 		b.StartTimer()
+		c0, s0 := fakeproc.ClientCPU(), fake.CPU()
 		res, err := crmsync.ApplyConcurrently(context.Background(), c, plan, concurrency)
+		client, server = client+fakeproc.ClientCPU()-c0, server+fake.CPU()-s0
 		if err != nil || len(res.Failed()) != 0 || len(res.Outcomes) != n {
 			b.Fatalf("%v, %d outcomes, failed %v", err, len(res.Outcomes), res.Failed())
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+	b.ReportMetric(client.Seconds()/float64(b.N), "client-cpu-s/op")
+	b.ReportMetric(server.Seconds()/float64(b.N), "fake-cpu-s/op")
 }

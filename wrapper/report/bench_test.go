@@ -51,8 +51,10 @@ func BenchmarkUsageReport(b *testing.B) {
 func BenchmarkUsageReportOutOfProcess(b *testing.B) {
 	const orgs, concurrency, latency = 10000, 50, 20 * time.Millisecond
 	ideal := time.Duration((orgs+concurrency-1)/concurrency) * latency
-	c := fakeproc.Start(b, latency, orgs).Client(b)
+	fake := fakeproc.Start(b, latency, orgs)
+	c := fake.Client(b)
 	period := wrapper.PeriodOf(time.Now().AddDate(0, -1, 0))
+	client, server := fakeproc.ClientCPU(), fake.CPU()
 	for b.Loop() {
 		r, err := report.Build(context.Background(), c, period, report.Options{Concurrency: concurrency})
 		if err != nil {
@@ -63,4 +65,5 @@ func BenchmarkUsageReportOutOfProcess(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+	fake.ReportCPU(b, client, server)
 }

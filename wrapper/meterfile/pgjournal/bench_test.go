@@ -51,6 +51,7 @@ func BenchmarkMetering(b *testing.B) {
 	}
 	for _, kind := range []string{"none", "file", "postgres"} {
 		b.Run("journal="+kind, func(b *testing.B) {
+			var client, server time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				round++
@@ -69,12 +70,15 @@ func BenchmarkMetering(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
+				c0, s0 := fakeproc.ClientCPU(), fake.CPU()
 				if j == nil {
 					bare(b, c, txs, concurrency)
+					client, server = client+fakeproc.ClientCPU()-c0, server+fake.CPU()-s0
 					continue
 				}
 				rep, err := meterfile.Run(context.Background(), c, j, txs, meterfile.Options{Concurrency: concurrency})
 				b.StopTimer()
+				client, server = client+fakeproc.ClientCPU()-c0, server+fake.CPU()-s0
 				j.Close()
 				if err != nil || len(rep.Reconcile()) != 0 || len(rep.Results) != n {
 					b.Fatalf("%v, %d results, %d to reconcile", err, len(rep.Results), len(rep.Reconcile()))
@@ -82,6 +86,8 @@ func BenchmarkMetering(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+			b.ReportMetric(client.Seconds()/float64(b.N), "client-cpu-s/op")
+			b.ReportMetric(server.Seconds()/float64(b.N), "fake-cpu-s/op")
 		})
 	}
 }

@@ -136,6 +136,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 	if pc.ConnConfig.Password != "" {
 		j.secret = pc.ConnConfig.Password // from the URL, PGPASSWORD or .pgpass
 	}
+	if !IsDSN(dsn) { // keyword=value: named by what it connects to, never as written
+		j.name = fmt.Sprintf("postgres://%s@%s:%d/%s", pc.ConnConfig.User, pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)
+	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		pc.MaxConns = 64 // a claim holds a connection while its request is in flight
 	}
@@ -605,8 +608,8 @@ func lockKey(schema string, parts ...string) int64 {
 // redactDSN is dsn with its password replaced.
 func redactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil {
-		return "the PostgreSQL journal (its DSN does not parse as a URL)"
+	if err != nil || !IsDSN(dsn) {
+		return "the PostgreSQL journal"
 	}
 	return u.Redacted()
 }
