@@ -125,7 +125,10 @@ func TestDecimal(t *testing.T) {
 		{semi, "3.1415", "3.1415", true},
 		{semi, "0.125", "0.125", true},
 		{semi, "1234", "1234", true},
-		{semi, "abc", "abc", true}, // for the reader to refuse
+		{semi, "abc", "abc", true},     // for the reader to refuse
+		{semi, "1.2.3", "1.2.3", true}, // not a number either
+		{semi, "1.2,3", "1.2,3", true},
+		{semi, "1,2,3", "1,2,3", true},
 		{comma, "3.1415", "3.1415", true},
 		{comma, "1.234", "1.234", true},
 		{tab, "-42.00005", "-42.00005", true},

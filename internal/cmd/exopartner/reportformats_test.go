@@ -108,6 +108,23 @@ func TestUsageReportFormatFlagsBadUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want 2, %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
+
+	// A workbook is not for a terminal (a character device such as
+	// /dev/null stands for one here): nothing is sent.
+	tty, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	if !isTerminal(tty) {
+		t.Skipf("%s is not a character device here", os.DevNull)
+	}
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"usage-report", "--period", lastMonth, "--format", "xlsx"}, tty, &stderr, envOf(srv))
+	if want := "exopartner: usage-report: --format xlsx writes a binary workbook: give --output-file PATH.xlsx, or redirect stdout to a file\n"; code != 2 ||
+		!strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("to a terminal: exit %d, stderr %q; want 2, %q", code, stderr.String(), want)
+	}
 	if n := srv.Requests(""); n != 0 {
 		t.Errorf("%d requests sent, want 0", n)
 	}
