@@ -124,7 +124,11 @@ func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 		for _, line := range fill(ids, "  ", width-2, "  ") {
 			fmt.Fprintln(w, "  "+line)
 		}
-		t.print(w, g.rows, table)
+		rows := make([][]string, len(g.rows))
+		for i, row := range g.rows {
+			rows[i] = pick(row, table)
+		}
+		t.print(w, rows)
 	}
 
 	fmt.Fprintln(w)
@@ -134,7 +138,7 @@ func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 		totals.rows = append(totals.rows, []string{cell(tot.Currency), usagereport.Money(tot.TotalExclVAT), usagereport.Money(tot.TotalInclVAT)})
 	}
 	totals.fit()
-	totals.print(w, totals.rows, nil)
+	totals.print(w, totals.rows)
 	return writeDiscrepancies(w, r, width)
 }
 
@@ -163,7 +167,6 @@ func writeDiscrepancies(w io.Writer, r *usagereport.Report, width int) error {
 		t.rows = append(t.rows, row)
 	}
 	t.fit()
-	all := []int{0, 1, 2, 3, 4, 5, 6}
 	n := 0
 	for _, g := range groups {
 		d := r.Discrepancies[n]
@@ -171,7 +174,7 @@ func writeDiscrepancies(w io.Writer, r *usagereport.Report, width int) error {
 		for _, line := range fill([]string{cell(d.ClientID), "organization " + d.Organization.String()}, "  ", width, "  ") {
 			fmt.Fprintln(w, line)
 		}
-		t.print(w, g, all)
+		t.print(w, g)
 	}
 	return nil
 }
@@ -256,9 +259,8 @@ func (t *fitTable) fit() {
 	}
 }
 
-// print prints the header and rows (the table's columns of each row are
-// cols when rows are whole rows, or all of them).
-func (t *fitTable) print(w io.Writer, rows [][]string, cols []int) {
+// print prints the header and rows, in the widths fit set.
+func (t *fitTable) print(w io.Writer, rows [][]string) {
 	line := func(cells []string) {
 		var b strings.Builder
 		b.WriteString(t.indent)
@@ -281,9 +283,6 @@ func (t *fitTable) print(w io.Writer, rows [][]string, cols []int) {
 	}
 	line(t.headers)
 	for _, row := range rows {
-		if len(row) != len(t.headers) {
-			row = pick(row, cols)
-		}
 		line(row)
 	}
 }
