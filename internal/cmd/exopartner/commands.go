@@ -62,8 +62,8 @@ var commands = []command{
 			"one transaction per organization, or per organization and batch) each exactly once across reruns,\n" +
 			"recording each one's state in the --journal file.",
 		setup: meteringTransaction},
-	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
-		"      [--concurrency N] [--output-file PATH]",
+	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table|xlsx] [--status active,suspended]\n" +
+		"      [--concurrency N] [--output-file PATH] [--delimiter ,|;|tab] [--bom] [--wide]",
 		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
 			"--format chooses the output; the global --output does not apply.",
 		setup: usageReport},
