@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/transport"
@@ -41,7 +42,8 @@ var (
 // operations is every operation the wrapper calls.
 var operations = []operation{opList, opGet, opCreate, opActivate, opSuspend, opTerm, opPurge, opUsage, opMetering}
 
-// maxErrorBody is how much of a non-2xx body is read for its message.
+// maxErrorBody is how much of a non-2xx body is read for its message (of
+// which maxErrorText is kept).
 const maxErrorBody = 64 << 10
 
 // call runs one operation: send builds the request from the generated
@@ -73,12 +75,17 @@ func call[R any](ctx context.Context, c *Client, o operation,
 			return zero, c.transportError(o, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 			_ = resp.Body.Close()
-			// A server may echo what it got: redact the body before a message
-			// is cut from it, and what was taken from the headers.
-			e := newAPIError(o.id, resp, []byte(c.redact.text(string(body))))
-			e.Message, e.RequestID = c.redact.text(e.Message), c.redact.text(e.RequestID)
+			bodyCut := len(body) > maxErrorBody
+			if bodyCut {
+				n := maxErrorBody
+				for n > 0 && !utf8.RuneStart(body[n]) {
+					n--
+				}
+				body = body[:n]
+			}
+			e := newAPIError(o.id, resp, body, bodyCut, c.redact)
 			// A 3xx is never followed (the API does not redirect): whatever
 			// redirected a create or metering may have passed it on.
 			if !o.idempotent && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
@@ -135,7 +142,7 @@ func (c *Client) transportError(o operation, err error) error {
 // from the server, so both are redacted.
 func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
 	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
-		ContentType: c.redact.text(resp.Header.Get("Content-Type")), Err: c.redact.err(err)}
+		ContentType: c.redact.cut(resp.Header.Get("Content-Type"), maxHeaderText, false), Err: c.redact.err(err)}
 	if !o.idempotent {
 		return &OutcomeUnknownError{Operation: o.id, Err: e}
 	}

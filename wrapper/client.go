@@ -136,7 +136,7 @@ func New(opts ...Option) (*Client, error) {
 		AttemptTimeout: c.attemptTimeout,
 		MaxBody:        maxBody,
 		Logger:         c.logger,
-		Redact:         red.text,
+		Redact:         func(s string) string { return red.cut(s, maxErrorText, false) },
 	}
 	hc.Transport = retry
 
