@@ -49,8 +49,9 @@ const maxErrorBody = 64 << 10
 // call runs one operation: send builds the request from the generated
 // builder's template (request.go) and sends it through the transport chain,
 // then a non-2xx answer becomes an *APIError and a 2xx goes to parse (a 204
-// with its body dropped), which decodes it into the generated types
-// (decode.go) and refuses a 2xx without its result.
+// with its body dropped, any other read through a jsonGuard that bounds its
+// items), which decodes it into the generated types (decode.go) and refuses
+// a 2xx without its result.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),
@@ -100,11 +101,14 @@ func call[R any](ctx context.Context, c *Client, o operation,
 			_ = resp.Body.Close()
 			resp.Body = http.NoBody
 			resp.Header.Del("Content-Type")
+		} else {
+			resp.Body = guardJSON(resp.Body, c.maxItems)
 		}
 		r, err := parse(resp)
 		if err != nil {
 			// An answer cut off while read: the transport's policy says
-			// whether to send the call again.
+			// whether to send the call again. One refused for its size (bytes
+			// or items) is not cut off, and never sent again.
 			if c.retry.RetryRead(ctx) {
 				continue
 			}

@@ -23,9 +23,9 @@ const (
 	// DefaultMaxResponseBytes caps every answer but the list of
 	// organizations (see [WithMaxResponseBytes]).
 	DefaultMaxResponseBytes = 10 << 20
-	// DefaultMaxListResponseBytes caps the list of organizations, about
-	// 230 bytes per organization: room for over a million.
-	DefaultMaxListResponseBytes = 256 << 20
+	// DefaultMaxListResponseBytes caps the list of organizations: at about
+	// 230 bytes per organization, room for more than [MaxAnswerItems].
+	DefaultMaxListResponseBytes = 64 << 20
 	// DefaultAttemptTimeout bounds each attempt of a call (see
 	// [WithAttemptTimeout]).
 	DefaultAttemptTimeout = 30 * time.Second
@@ -33,6 +33,17 @@ const (
 	// transport New builds when no WithHTTPClient is given.
 	DefaultMaxIdleConnsPerHost = 64
 )
+
+// MaxAnswerItems is the most array items one answer may hold, counted in
+// every array of it: the organizations of the list, the statements and
+// their lines of a usage answer. A larger answer fails the call with an
+// error matching [ErrResponseTooLarge], as a body over its byte cap does;
+// neither is ever sent again. An answer's memory once decoded grows with its
+// items more than with its bytes (a minimal organization of 60 bytes decodes
+// to over 160), so the item bound and the byte caps together keep any
+// single answer, with the default caps, far below 1 GiB of heap (see
+// BENCHMARKS.md for the worst answers measured).
+const MaxAnswerItems = 500_000
 
 // Client calls the Partner API. It is safe for concurrent use; create one and
 // share it.
@@ -76,6 +87,7 @@ type Client struct {
 	timeout     time.Duration
 	validate    bool
 	listMaxBody int64 // the list operation's body cap
+	maxItems    int   // MaxAnswerItems; less in tests
 }
 
 // New returns a Client. Credentials come from [WithCredentials], else
@@ -170,6 +182,7 @@ func New(opts ...Option) (*Client, error) {
 		timeout:     c.timeout,
 		validate:    !c.noValidation,
 		listMaxBody: listMaxBody,
+		maxItems:    MaxAnswerItems,
 	}, nil
 }
 
