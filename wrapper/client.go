@@ -94,7 +94,15 @@ type Client struct {
 // EXOSCALE_API_KEY and EXOSCALE_API_SECRET, else the exo CLI configuration
 // file (EXOSCALE_CONFIG or its default locations; account EXOSCALE_ACCOUNT or
 // defaultAccount). Missing or half-set credentials are an error matching
-// [ErrNoCredentials] that says what was tried.
+// [ErrNoCredentials] that says what was tried; so is a configuration file
+// that cannot be decoded, named by file, line and key, never by value.
+//
+// An account's secretCommand runs without input in a process group of its
+// own: after 30 s it and every process it started there are killed, and New
+// returns at most a second later. It must print the secret alone on one line
+// (at most 4 KiB). Its failure is an error giving the last 200 bytes of its
+// stderr, without terminal escapes, without what it printed on stdout and
+// without words that look like credentials.
 func New(opts ...Option) (*Client, error) {
 	c := &config{attemptTimeout: DefaultAttemptTimeout, now: time.Now}
 	for _, o := range opts {
@@ -196,8 +204,9 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // requests are signed and retried by the same transport, but what the
 // wrapper adds on top is not there: no input validation, no repeat of a read
 // whose answer was cut off, the 10 MiB body cap for every answer (the list's
-// larger cap included), no redaction of error texts, and a 2xx is whatever
-// the generated parser makes of it. Its types live in package api.
+// larger cap included), no bound on an answer's items ([MaxAnswerItems]), no
+// redaction of error texts, and a 2xx is whatever the generated parser
+// makes of it. Its types live in package api.
 func (c *Client) Raw() *api.ClientWithResponses { return c.raw }
 
 // Endpoint returns the endpoint calls go to.

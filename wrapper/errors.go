@@ -67,11 +67,14 @@ func classes(status int) []error {
 	return c
 }
 
-// APIError is a non-2xx answer from the API.
+// APIError is a non-2xx answer from the API. Message and RequestID are the
+// server's text, bounded (2 KiB and 256 bytes) and redacted: each is cut
+// before it is redacted, a secret or signature the cut splits is removed
+// whole, and a cut text ends with "… (cut)".
 type APIError struct {
 	Operation  string        // operationId
 	StatusCode int           // HTTP status
-	Message    string        // the server's message, or a cut of its body
+	Message    string        // the server's message, or the start of its body (of which 64 KiB is read)
 	RequestID  string        // from the response's request id header, if any
 	RetryAfter time.Duration // from Retry-After, if any: how long the server asked to wait before a repeat
 }
@@ -101,6 +104,8 @@ func (e *APIError) Is(target error) bool {
 // truncated, too large, or not JSON at all), or that lacks the result the
 // contract always returns (JSON null; an organization without its id or
 // status). Any 2xx status carrying a valid result is a success.
+// ContentType is the answer's, cut to 256 bytes and redacted; the text of
+// Err, which may quote the answer, to 2 KiB.
 type DecodeError struct {
 	Operation   string
 	StatusCode  int

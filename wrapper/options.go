@@ -175,9 +175,11 @@ func WithoutRetries() Option { return WithRetry(1, 0, 0) }
 //
 // The default is per operation: [DefaultMaxResponseBytes] (10 MiB) for
 // every answer but the list of organizations, which grows with the
-// distributor and gets [DefaultMaxListResponseBytes] (256 MiB, above a
-// million organizations). The list is decoded as it streams in, so its cap
-// bounds a hostile body without holding it.
+// distributor and gets [DefaultMaxListResponseBytes] (64 MiB, above 250 000
+// organizations). The caps count the body as decompressed. The list is
+// decoded as it streams in, so its cap bounds a hostile body without holding
+// it. Whatever the cap, an answer holds at most [MaxAnswerItems] array
+// items; a body refused for its size is never sent again.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) {
 		if n <= 0 {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -32,7 +33,8 @@ const sigLen = 43
 // Redacting is linear in the text: at most len(secret)+43 characters are
 // decoded at each position, each in constant time. Its lock guards only the
 // set of signatures, and is held for one lookup at a time, never across a
-// text: a hostile answer being redacted cannot delay another call's signing.
+// text (most positions need none): a hostile answer being redacted cannot
+// delay another call's signing.
 // It is safe for concurrent use.
 type redactor struct {
 	// secretAt returns where the secret, starting at d.s[i], ends, or -1
@@ -45,13 +47,25 @@ type redactor struct {
 	next int                  // the ring slot the next signature goes to
 	full bool                 // every slot of the ring holds a signature
 	set  map[[sigLen]byte]int // the signatures in the ring, with their count
-	pre  map[uint32]int       // their first four characters, with their count: a cheap first test
+	pre  map[uint32]int       // their first three characters (see prefix), with their count
+
+	// The same first three characters, one bit each, read without the
+	// lock: a first test that almost every position of a text fails.
+	bits [1 << 18 / 64]atomic.Uint64
 }
 
-// prefix packs the first four characters of a signature.
+// prefix packs the first three characters of a signature, 6 bits each.
 func prefix(k []byte) uint32 {
-	return uint32(k[0])<<24 | uint32(k[1])<<16 | uint32(k[2])<<8 | uint32(k[3])
+	return uint32(b64[k[0]])<<12 | uint32(b64[k[1]])<<6 | uint32(b64[k[2]])
 }
+
+// b64 is the value of each base64 character.
+var b64 = func() (t [256]byte) {
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 func newRedactor(secret string) *redactor {
 	return &redactor{secretAt: func(d *decoded, i int) int { return matchSecret(secret, d, i) },
@@ -75,13 +89,19 @@ func (r *redactor) issued(signature string) {
 		}
 		if p := prefix(old[:]); r.pre[p] <= 1 {
 			delete(r.pre, p)
+			r.bits[p/64].And(^(1 << (p % 64)))
 		} else {
 			r.pre[p]--
 		}
 	}
 	r.ring[r.next] = k
 	r.set[k]++
-	r.pre[prefix(k[:])]++
+	if p := prefix(k[:]); r.pre[p] == 0 {
+		r.pre[p] = 1
+		r.bits[p/64].Or(1 << (p % 64))
+	} else {
+		r.pre[p]++
+	}
 	r.next++
 	if r.next == len(r.ring) {
 		r.next, r.full = 0, true
@@ -95,18 +115,23 @@ func (r *redactor) known(k [sigLen]byte) bool {
 	return r.set[k] > 0
 }
 
-// startsKnown reports whether an issued signature starts with k (1 to 4
-// characters).
+// startsKnown reports whether an issued signature starts with k (base64
+// characters): from the bits without the lock for three or more, with it
+// for fewer (the end of a cut text only).
 func (r *redactor) startsKnown(k []byte) bool {
+	if len(k) >= 3 {
+		p := prefix(k)
+		return r.bits[p/64].Load()&(1<<(p%64)) != 0
+	}
+	var v uint32
+	for _, c := range k {
+		v = v<<6 | uint32(b64[c])
+	}
+	shift := 6 * (3 - len(k))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(k) == 4 {
-		return r.pre[prefix(k)] > 0
-	}
 	for p := range r.pre {
-		var b [4]byte
-		b[0], b[1], b[2], b[3] = byte(p>>24), byte(p>>16), byte(p>>8), byte(p)
-		if string(b[:len(k)]) == string(k) {
+		if p>>shift == v {
 			return true
 		}
 	}
@@ -142,7 +167,8 @@ func (r *redactor) cut(s string, n int, wasCut bool) string {
 // scan replaces every occurrence of the secret and of an issued signature
 // in s, whatever its escaping. At each position it decodes characters one
 // escape at a time and compares them with the secret, and with the issued
-// signatures once 43 base64 characters are read; a match is replaced whole
+// signatures once 43 base64 characters are read (after a first test on
+// three, without a lock); a match is replaced whole
 // (for a signature, with its padding). When open, s is the beginning of a
 // longer text: a match that runs into its end is replaced too.
 func (r *redactor) scan(s string, open bool) string {
@@ -200,13 +226,13 @@ func (r *redactor) signatureAt(d *decoded, i int) int {
 			c = '/'
 		}
 		if w == 0 || !isBase64(c) {
-			if n > 0 && d.runsOut(i) && r.startsKnown(k[:min(n, 4)]) {
+			if n > 0 && d.runsOut(i) && r.startsKnown(k[:min(n, 3)]) {
 				return len(d.s) // the beginning of a signature, cut
 			}
 			return -1
 		}
 		k[n], i = c, i+w
-		if n == 3 && !r.startsKnown(k[:4]) {
+		if n == 2 && !r.startsKnown(k[:3]) {
 			return -1
 		}
 	}
