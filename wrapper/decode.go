@@ -69,10 +69,9 @@ func isJSON(ct string) bool {
 
 // guardJSON wraps the body of a 2xx answer in a jsonGuard.
 func guardJSON(body io.ReadCloser, maxItems int) io.ReadCloser {
-	return struct {
-		io.Reader
-		io.Closer
-	}{&jsonGuard{r: body, maxItems: maxItems}, body}
+	g := &jsonGuard{r: body, maxItems: maxItems}
+	g.arrays = g.depth[:0]
+	return g
 }
 
 // maxJSONDepth is how deeply an answer may nest arrays and objects, as
@@ -93,14 +92,22 @@ const maxJSONDepth = 10000
 //
 // Invalid JSON passes through for the decoder to report.
 type jsonGuard struct {
-	r        io.Reader
+	r        io.Reader // closed by Close, if an io.Closer
 	maxItems int
 	items    int
 	inString bool
 	escaped  bool   // the byte before was a backslash, in a string
 	want     bool   // an array just began or saw a comma: the next token starts an item
 	arrays   []bool // the open containers, innermost last: true for an array
+	depth    [16]bool
 	err      error
+}
+
+func (g *jsonGuard) Close() error {
+	if c, ok := g.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // errTooManyItems is the error of an answer with more than maxItems array items.
@@ -129,33 +136,33 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 
 // filter compacts p in place, counting items, and returns its new length.
 func (g *jsonGuard) filter(p []byte) int {
-	w := 0
-	for i := 0; i < len(p); i++ {
-		c := p[i]
+	w := 0 // p[:w] is what is kept, w <= i: nothing moves until white space is dropped
+	for i := 0; i < len(p); {
 		if g.inString {
-			// Copy up to the next quote or backslash at once.
-			if !g.escaped {
-				j := bytes.IndexAny(p[i:], `"\`)
-				if j < 0 {
-					w += copy(p[w:], p[i:])
-					return w
+			j := i
+			if g.escaped {
+				g.escaped, j = false, j+1
+			}
+			for j < len(p) {
+				if c := p[j]; c == '\\' {
+					if j+1 == len(p) {
+						g.escaped = true // the escaped character is in the next read
+					}
+					j += 2
+				} else if j++; c == '"' {
+					g.inString = false
+					break
 				}
-				w += copy(p[w:], p[i:i+j])
-				i += j
-				c = p[i]
 			}
-			switch {
-			case g.escaped:
-				g.escaped = false
-			case c == '\\':
-				g.escaped = true
-			case c == '"':
-				g.inString = false
+			j = min(j, len(p))
+			if w != i {
+				copy(p[w:], p[i:j])
 			}
-			p[w] = c
-			w++
+			w, i = w+j-i, j
 			continue
 		}
+		c := p[i]
+		i++
 		switch c {
 		case ' ', '\t', '\n', '\r':
 			continue
