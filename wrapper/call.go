@@ -143,7 +143,7 @@ func (c *Client) transportError(o operation, err error) error {
 // result. For create and metering that is an unknown outcome: the
 // organization may exist with its id lost, the usage may be applied. Both
 // the Content-Type and the error (which may quote a field's value) come
-// from the server, so both are redacted.
+// from the server, so both are cut to their bounds, then redacted.
 func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
 	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
 		ContentType: c.redact.cut(resp.Header.Get("Content-Type"), maxHeaderText, false), Err: c.redact.err(err)}

@@ -168,9 +168,9 @@ func (r *redactor) cut(s string, n int, wasCut bool) string {
 // in s, whatever its escaping. At each position it decodes characters one
 // escape at a time and compares them with the secret, and with the issued
 // signatures once 43 base64 characters are read (after a first test on
-// three, without a lock); a match is replaced whole
-// (for a signature, with its padding). When open, s is the beginning of a
-// longer text: a match that runs into its end is replaced too.
+// three, without the lock); a match is replaced whole (for a signature,
+// with its padding). When open, s is the beginning of a longer text: a
+// match that runs into its end is replaced too.
 func (r *redactor) scan(s string, open bool) string {
 	d := decode(s, open)
 	var b strings.Builder
