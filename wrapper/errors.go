@@ -39,8 +39,9 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied
 // [ErrOutcomeUnknown].
 var ErrLeavesEndpoint = transport.ErrRefused
 
-// ErrResponseTooLarge is matched when a response body exceeds the limit set
-// with [WithMaxResponseBytes].
+// ErrResponseTooLarge is matched when a response body exceeds its cap (see
+// [WithMaxResponseBytes]), or an answer holds more than [MaxAnswerItems]
+// array items. Such an answer is never sent for again.
 var ErrResponseTooLarge = transport.ErrBodyTooLarge
 
 // classes is the one place an HTTP status is mapped to error classes.
