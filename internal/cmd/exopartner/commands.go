@@ -64,8 +64,8 @@ var commands = []command{
 			"recording each one's state in the --journal: a file, or a PostgreSQL database that runs on several\n" +
 			"machines share (two runs at once never send the same transaction).",
 		setup: meteringTransaction},
-	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
-		"      [--concurrency N] [--output-file PATH]",
+	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table|xlsx] [--status active,suspended]\n" +
+		"      [--concurrency N] [--output-file PATH] [--delimiter ,|;|tab] [--bom] [--wide]",
 		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
 			"--format chooses the output; the global --output does not apply.",
 		setup: usageReport},

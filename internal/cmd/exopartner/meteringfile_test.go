@@ -221,7 +221,8 @@ func TestMeteringFileBadInput(t *testing.T) {
 	const h = "organization,product,variable,quantity\n"
 	good := h + org + ",p,v,1\n"
 	for _, tc := range []struct{ name, csv, want string }{
-		{"missing column", "organization,product,quantity\n" + org + ",p,1\n", `:1: header: missing column "variable"`},
+		{"missing column", "organization,product,quantity\n" + org + ",p,1\n", `:1: header: it seems to be separated by ",", and then lacks "variable": ` +
+			`want the columns organization,product,variable,quantity and optionally batch, separated by ",", ";" or TAB`},
 		{"duplicate header", "organization,product,variable,quantity,quantity\n" + org + ",p,v,1,1\n", `:1: header: duplicate column "quantity"`},
 		{"unknown column", "organization,product,variable,quantity,unit\n" + org + ",p,v,1,h\n", `:1: header: unknown column "unit" (want organization,product,variable,quantity and optionally batch)`},
 		{"bad uuid", good + "not-a-uuid,p,v,1\n", `:3: organization: must be a UUID (8-4-4-4-12 hex digits), got "not-a-uuid"`},
