@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +46,16 @@ func writeFile(t *testing.T, path, data string) {
 	}
 }
 
+// args runs the file one transaction after the other (--concurrency 1),
+// so that a fault injected for the n-th request meets the n-th
+// transaction and lines come in the file's order, unless extra sets
+// --concurrency.
 func (f meteringFixture) args(extra ...string) []string {
-	return append([]string{"metering-transaction", "--file", f.file, "--journal", f.journal}, extra...)
+	args := []string{"metering-transaction", "--file", f.file, "--journal", f.journal}
+	if !slices.Contains(extra, "--concurrency") {
+		args = append(args, "--concurrency", "1")
+	}
+	return append(args, extra...)
 }
 
 // timesApplied is how many times each organization's transaction was
@@ -321,8 +331,8 @@ func TestMeteringFileOutcomeNotJournaled(t *testing.T) {
 	f := newMeteringFixture(t, srv.API, 2)
 	open := openJournal
 	t.Cleanup(func() { openJournal = open })
-	openJournal = func(path string) (journalFile, error) {
-		j, err := open(path)
+	openJournal = func(ctx context.Context, path string) (journalFile, error) {
+		j, err := open(ctx, path)
 		if err != nil {
 			return nil, err
 		}

@@ -269,7 +269,7 @@ func TestSyncApplyCanceled(t *testing.T) {
 			env := mapEnv(map[string]string{wrapper.EnvAPIKey: srv.Key(), wrapper.EnvAPISecret: srv.Secret(),
 				wrapper.EnvEndpoint: front.URL + partnertest.BasePath})
 			var stdout, stderr bytes.Buffer
-			code := run(ctx, []string{"--output", output, "sync", "--file", file, "--apply"}, &stdout, &stderr, env)
+			code := run(ctx, []string{"--output", output, "sync", "--file", file, "--apply", "--concurrency", "1"}, &stdout, &stderr, env)
 			if code != 1 || !strings.Contains(stderr.String(), context.Canceled.Error()) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr.String(), context.Canceled)
 			}
