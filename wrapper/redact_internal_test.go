@@ -137,7 +137,10 @@ func TestRedactionIsLinear(t *testing.T) {
 // at the cut is kept.
 func TestCutNeverSplitsASecret(t *testing.T) {
 	const secret = "SECRET/canary+7f3e=9a1b"
-	sig := randomSignature()
+	// A fixed signature: a random one could begin with the last character
+	// of the texts below that merely end at the cut ("n", "0", "b"), which
+	// the cut then rightly takes for the beginning of a signature.
+	const sig = "QzL0mB7v3+Yp/9sXk2Wq8rN1tD5hE6gJ4aC0fU7iO2w="
 	r := newRedactor(secret)
 	r.issued(sig)
 	esc := strings.NewReplacer("/", `\/`, "+", `\u002b`, "=", `\\\u003d`)
