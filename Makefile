@@ -70,10 +70,13 @@ serve:
 	$(GO) run ./internal/cmd/exopartner serve
 
 ## bench: every benchmark, BENCH_COUNT times, summarised by benchstat: each row as a ratio to its
-## same-run baseline (impl=raw), then validation's share of a create (with against without, same run)
+## same-run baseline (impl=raw), then validation's share of a create (with against without, same run).
+## The fan-out and job benchmarks run the fake in its own process (internal/fakeproc); the metering
+## and journal ones start a throwaway PostgreSQL (internal/pgtest). Not part of make test.
 bench:
 	@mkdir -p .tmp
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./internal/signer ./wrapper ./wrapper/report | tee .tmp/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./internal/signer ./wrapper ./wrapper/report \
+		./wrapper/crmsync ./wrapper/meterfile/pgjournal | tee .tmp/bench.txt
 	$(GO) tool benchstat -col '/impl@(raw exopartner exopartner-no-validation exopartner-sign-request-with-body)' .tmp/bench.txt
 	@echo "benchmarks measured against an ideal or reported alone (x-ideal, peak/resp, 429s/op):"
 	$(GO) tool benchstat -filter '/impl:""' .tmp/bench.txt

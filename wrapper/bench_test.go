@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -421,4 +423,80 @@ func peakHeap(f func()) uint64 {
 	close(done)
 	<-stopped
 	return peak.Load()
+}
+
+// hostileAnswers are the answers that take the most memory once decoded,
+// per byte: minimal organizations (60 bytes each, 160 decoded), a string
+// as long as the cap allows followed by organizations up to the item
+// bound, and usage statements of two bytes ("{}", 120 decoded).
+func hostileAnswers() map[string]struct{ path, body string } {
+	minimal := func(i int) string { return fmt.Sprintf(`{"id":"0b6e5b1c-8d53-4e7f-9a52-%012x","status":"a"}`, i) }
+	var orgs strings.Builder
+	orgs.WriteString(`{"organizations":[`)
+	for i := 0; orgs.Len() < wrapper.DefaultMaxListResponseBytes-100; i++ {
+		if i > 0 {
+			orgs.WriteByte(',')
+		}
+		orgs.WriteString(minimal(i))
+	}
+	orgs.WriteString(`]}`)
+	var mixed strings.Builder
+	mixed.WriteString(`{"organizations":[{"id":"0b6e5b1c-8d53-4e7f-9a52-000000000000","status":"a","client-id":"`)
+	mixed.WriteString(strings.Repeat("x", wrapper.DefaultMaxListResponseBytes-wrapper.MaxAnswerItems*len(minimal(0))-200))
+	mixed.WriteString(`"}`)
+	for i := 1; i < wrapper.MaxAnswerItems; i++ {
+		mixed.WriteString("," + minimal(i))
+	}
+	mixed.WriteString(`]}`)
+	usage := "[" + strings.Repeat(`{},`, wrapper.DefaultMaxResponseBytes/3-1) + "{}]"
+	list := "/v1.alpha/distributor/organization"
+	return map[string]struct{ path, body string }{
+		"list-minimal-orgs": {list, orgs.String()}, "list-long-string-then-orgs": {list, mixed.String()},
+		"usage-empty-statements": {"/v1.alpha/distributor/organization/" + orgIDText + "/usage", usage},
+	}
+}
+
+// BenchmarkHostileAnswers: the peak heap of one call given each hostile
+// answer, gzipped (a few MB on the wire), with the default options, against
+// the raw baseline that reads the body whole and unmarshals it (no item
+// bound). The target: no answer takes the client past 1 GiB. exopartner
+// refuses the first and the last (more than MaxAnswerItems items) and
+// decodes the second; the baseline decodes all three.
+func BenchmarkHostileAnswers(b *testing.B) {
+	s := signer.New(testKey, testSecret)
+	for name, a := range hostileAnswers() {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		_, _ = io.WriteString(zw, a.body)
+		_ = zw.Close()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(gz.Bytes())
+		}))
+		c := benchClient(b, srv)
+		for _, impl := range []string{"raw", "exopartner"} {
+			b.Run("answer="+name+"/impl="+impl, func(b *testing.B) {
+				var worst uint64
+				for b.Loop() {
+					worst = max(worst, peakHeap(func() {
+						switch {
+						case impl == "raw" && strings.HasPrefix(name, "list"):
+							var out rawList
+							rawCall(b, srv.Client(), s, "GET", srv.URL+a.path, a.path, "", nil, &out)
+						case impl == "raw":
+							var out []rawStatement
+							rawCall(b, srv.Client(), s, "GET", srv.URL+a.path, a.path, "", nil, &out)
+						case strings.HasPrefix(name, "list"):
+							_, _ = c.ListOrganizations(context.Background())
+						default:
+							_, _ = c.ListUsage(context.Background(), orgID, wrapper.Period{})
+						}
+					}))
+				}
+				b.ReportMetric(float64(worst)/(1<<20), "peak-MiB")
+			})
+		}
+		srv.Close()
+	}
 }

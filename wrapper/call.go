@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/transport"
@@ -41,14 +42,16 @@ var (
 // operations is every operation the wrapper calls.
 var operations = []operation{opList, opGet, opCreate, opActivate, opSuspend, opTerm, opPurge, opUsage, opMetering}
 
-// maxErrorBody is how much of a non-2xx body is read for its message.
+// maxErrorBody is how much of a non-2xx body is read for its message (of
+// which maxErrorText is kept).
 const maxErrorBody = 64 << 10
 
 // call runs one operation: send builds the request from the generated
 // builder's template (request.go) and sends it through the transport chain,
 // then a non-2xx answer becomes an *APIError and a 2xx goes to parse (a 204
-// with its body dropped), which decodes it into the generated types
-// (decode.go) and refuses a 2xx without its result.
+// with its body dropped, any other read through a jsonGuard that bounds its
+// items), which decodes it into the generated types (decode.go) and refuses
+// a 2xx without its result.
 func call[R any](ctx context.Context, c *Client, o operation,
 	send func(context.Context, ...api.RequestEditorFn) (*http.Response, error),
 	parse func(*http.Response) (R, error),
@@ -73,12 +76,17 @@ func call[R any](ctx context.Context, c *Client, o operation,
 			return zero, c.transportError(o, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 			_ = resp.Body.Close()
-			// A server may echo what it got: redact the body before a message
-			// is cut from it, and what was taken from the headers.
-			e := newAPIError(o.id, resp, []byte(c.redact.text(string(body))))
-			e.Message, e.RequestID = c.redact.text(e.Message), c.redact.text(e.RequestID)
+			bodyCut := len(body) > maxErrorBody
+			if bodyCut {
+				n := maxErrorBody
+				for n > 0 && !utf8.RuneStart(body[n]) {
+					n--
+				}
+				body = body[:n]
+			}
+			e := newAPIError(o.id, resp, body, bodyCut, c.redact)
 			// A 3xx is never followed (the API does not redirect): whatever
 			// redirected a create or metering may have passed it on.
 			if !o.idempotent && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
@@ -93,11 +101,14 @@ func call[R any](ctx context.Context, c *Client, o operation,
 			_ = resp.Body.Close()
 			resp.Body = http.NoBody
 			resp.Header.Del("Content-Type")
+		} else {
+			resp.Body = guardJSON(resp.Body, c.maxItems)
 		}
 		r, err := parse(resp)
 		if err != nil {
 			// An answer cut off while read: the transport's policy says
-			// whether to send the call again.
+			// whether to send the call again. One refused for its size (bytes
+			// or items) is not cut off, and never sent again.
 			if c.retry.RetryRead(ctx) {
 				continue
 			}
@@ -132,10 +143,10 @@ func (c *Client) transportError(o operation, err error) error {
 // result. For create and metering that is an unknown outcome: the
 // organization may exist with its id lost, the usage may be applied. Both
 // the Content-Type and the error (which may quote a field's value) come
-// from the server, so both are redacted.
+// from the server, so both are cut to their bounds, then redacted.
 func (c *Client) decodeError(o operation, resp *http.Response, err error) error {
 	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
-		ContentType: c.redact.text(resp.Header.Get("Content-Type")), Err: c.redact.err(err)}
+		ContentType: c.redact.cut(resp.Header.Get("Content-Type"), maxHeaderText, false), Err: c.redact.err(err)}
 	if !o.idempotent {
 		return &OutcomeUnknownError{Operation: o.id, Err: e}
 	}

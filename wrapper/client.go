@@ -23,9 +23,9 @@ const (
 	// DefaultMaxResponseBytes caps every answer but the list of
 	// organizations (see [WithMaxResponseBytes]).
 	DefaultMaxResponseBytes = 10 << 20
-	// DefaultMaxListResponseBytes caps the list of organizations, about
-	// 230 bytes per organization: room for over a million.
-	DefaultMaxListResponseBytes = 256 << 20
+	// DefaultMaxListResponseBytes caps the list of organizations: at about
+	// 230 bytes per organization, room for more than [MaxAnswerItems].
+	DefaultMaxListResponseBytes = 64 << 20
 	// DefaultAttemptTimeout bounds each attempt of a call (see
 	// [WithAttemptTimeout]).
 	DefaultAttemptTimeout = 30 * time.Second
@@ -33,6 +33,17 @@ const (
 	// transport New builds when no WithHTTPClient is given.
 	DefaultMaxIdleConnsPerHost = 64
 )
+
+// MaxAnswerItems is the most array items one answer may hold, counted in
+// every array of it: the organizations of the list, the statements and
+// their lines of a usage answer. A larger answer fails the call with an
+// error matching [ErrResponseTooLarge], as a body over its byte cap does;
+// neither is ever sent again. An answer's memory once decoded grows with its
+// items more than with its bytes (a minimal organization of 60 bytes decodes
+// to over 160), so the item bound and the byte caps together keep any
+// single answer, with the default caps, far below 1 GiB of heap (see
+// BENCHMARKS.md for the worst answers measured).
+const MaxAnswerItems = 500_000
 
 // Client calls the Partner API. It is safe for concurrent use; create one and
 // share it.
@@ -76,13 +87,22 @@ type Client struct {
 	timeout     time.Duration
 	validate    bool
 	listMaxBody int64 // the list operation's body cap
+	maxItems    int   // MaxAnswerItems; less in tests
 }
 
 // New returns a Client. Credentials come from [WithCredentials], else
 // EXOSCALE_API_KEY and EXOSCALE_API_SECRET, else the exo CLI configuration
 // file (EXOSCALE_CONFIG or its default locations; account EXOSCALE_ACCOUNT or
 // defaultAccount). Missing or half-set credentials are an error matching
-// [ErrNoCredentials] that says what was tried.
+// [ErrNoCredentials] that says what was tried; so is a configuration file
+// that cannot be decoded, named by file, line and key, never by value.
+//
+// An account's secretCommand runs without input in a process group of its
+// own: after 30 s it and every process it started there are killed, and New
+// returns at most a second later. It must print the secret alone on one line
+// (at most 4 KiB). Its failure is an error giving the last 200 bytes of its
+// stderr, without terminal escapes, without what it printed on stdout and
+// without words that look like credentials.
 func New(opts ...Option) (*Client, error) {
 	c := &config{attemptTimeout: DefaultAttemptTimeout, now: time.Now}
 	for _, o := range opts {
@@ -136,7 +156,7 @@ func New(opts ...Option) (*Client, error) {
 		AttemptTimeout: c.attemptTimeout,
 		MaxBody:        maxBody,
 		Logger:         c.logger,
-		Redact:         red.text,
+		Redact:         func(s string) string { return red.cut(s, maxErrorText, false) },
 	}
 	hc.Transport = retry
 
@@ -170,6 +190,7 @@ func New(opts ...Option) (*Client, error) {
 		timeout:     c.timeout,
 		validate:    !c.noValidation,
 		listMaxBody: listMaxBody,
+		maxItems:    MaxAnswerItems,
 	}, nil
 }
 
@@ -183,8 +204,9 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // requests are signed and retried by the same transport, but what the
 // wrapper adds on top is not there: no input validation, no repeat of a read
 // whose answer was cut off, the 10 MiB body cap for every answer (the list's
-// larger cap included), no redaction of error texts, and a 2xx is whatever
-// the generated parser makes of it. Its types live in package api.
+// larger cap included), no bound on an answer's items ([MaxAnswerItems]), no
+// redaction of error texts, and a 2xx is whatever the generated parser
+// makes of it. Its types live in package api.
 func (c *Client) Raw() *api.ClientWithResponses { return c.raw }
 
 // Endpoint returns the endpoint calls go to.

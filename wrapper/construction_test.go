@@ -164,3 +164,38 @@ func TestClientNeverFormatsSecret(t *testing.T) {
 		}
 	}
 }
+
+// A malformed exo CLI configuration is an error naming the file, the line
+// and the key, never the value: the TOML library's own message quotes what
+// it found (the start of an unquoted secret), so it is never shown.
+func TestMalformedConfigNeverShowsTheSecret(t *testing.T) {
+	const secret = "qvG8P3rSECRETzK7w"
+	head := "defaultAccount = \"prod\"\n[[accounts]]\nname = \"prod\"\nkey = \"EXOprodkey\"\n"
+	for _, tt := range []struct{ name, body, says string }{
+		{"unquoted", head + "secret = " + secret + "\n", ":5 (key accounts.secret): not valid TOML"},
+		{"unterminated", head + "secret = \"" + secret + "\n", ":5 (key accounts.secret): not valid TOML"},
+		{"after the value", head + "secret = '" + secret + "' x\n", ":5 (key accounts): not valid TOML"},
+		{"a number first", head + "secret = 12" + secret + "\n", ":5 (key accounts): not valid TOML"},
+		{"pasted alone", head + secret + "\n", ":5 (key accounts): not valid TOML"},
+		{"pasted as a key", head + secret + " =\n", ":5 (at a key the exo CLI does not define): not valid TOML"},
+		{"wrong type", head + "secretCommand = \"" + secret + "\"\n", ":5 (key accounts.secretCommand): a value of the wrong type"},
+		{"twice", head + "secret = \"x\"\nsecret = \"" + secret + "\"\n", ":6 (key accounts.secret): not valid TOML"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t)
+			path := writeConfig(t, tt.body)
+			t.Setenv(wrapper.EnvConfig, path)
+			_, err := wrapper.New()
+			if err == nil || !errors.Is(err, wrapper.ErrNoCredentials) || !strings.Contains(err.Error(), path+tt.says) {
+				t.Fatalf("err %v, want ErrNoCredentials saying %q", err, path+tt.says)
+			}
+			var all strings.Builder
+			walkErrors(err, func(e error) { fmt.Fprintf(&all, "%v %+v %#v\n", e, e, e) })
+			for _, part := range []string{secret[:3], secret[len(secret)-5:]} {
+				if strings.Contains(all.String(), part) {
+					t.Fatalf("the error shows %q of the secret: %s", part, all.String())
+				}
+			}
+		})
+	}
+}

@@ -1,15 +1,14 @@
 package wrapper
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -113,7 +112,7 @@ func exoConfigPath() (string, bool, error) {
 func fromExoConfig(path, name, from string) (key, secret string, err error) {
 	var cfg exoConfig
 	if _, err := toml.DecodeFile(path, &cfg); err != nil {
-		return "", "", fmt.Errorf("exopartner: reading exo CLI configuration %s: %w", path, err)
+		return "", "", configError(path, err)
 	}
 	if name == "" {
 		name, from = cfg.DefaultAccount, "defaultAccount"
@@ -133,19 +132,69 @@ func fromExoConfig(path, name, from string) (key, secret string, err error) {
 	}
 	secret = acc.Secret
 	if secret == "" && len(acc.SecretCommand) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		var stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, acc.SecretCommand[0], acc.SecretCommand[1:]...)
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return "", "", fmt.Errorf("exopartner: %w: account %q: secretCommand %q failed: %w", ErrNoCredentials, acc.Name, acc.SecretCommand[0], err)
+		if secret, err = runSecretCommand(acc.SecretCommand); err != nil {
+			return "", "", fmt.Errorf("exopartner: %w: account %q in %s: %w", ErrNoCredentials, acc.Name, path, err)
 		}
-		secret = strings.TrimSpace(string(out))
 	}
 	if acc.Key == "" || secret == "" {
 		return "", "", fmt.Errorf("exopartner: %w: account %q in %s lacks a key or a secret", ErrNoCredentials, acc.Name, path)
 	}
 	return acc.Key, secret, nil
+}
+
+// configError reports a configuration file that cannot be read or decoded,
+// naming the file, the line and the key, never the value: the TOML
+// library's own message quotes what it found (for `secret = qvG8…` unquoted,
+// the start of the secret), so it is never shown, nor wrapped. A key is
+// named only when it is one the exo CLI defines: a secret pasted on a line
+// of its own reads as a key.
+func configError(path string, err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return fmt.Errorf("exopartner: %w: reading exo CLI configuration: %w", ErrNoCredentials, err)
+	}
+	line, key, what := 0, "", "a value of the wrong type" // what the decoding into exoConfig refuses
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		line, key, what = pe.Position.Line, pe.LastKey, "not valid TOML"
+	} else if m := tomlErrorPosition.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		key, _ = strconv.Unquote(`"` + m[2] + `"`)
+	}
+	where := path
+	if line > 0 {
+		where += fmt.Sprintf(":%d", line)
+	}
+	if key != "" {
+		if exoKey(key) {
+			where += " (key " + key + ")"
+		} else {
+			where += " (at a key the exo CLI does not define)"
+		}
+	}
+	return fmt.Errorf("exopartner: %w: exo CLI configuration %s: %s (the value is not shown)", ErrNoCredentials, where, what)
+}
+
+// tomlErrorPosition reads the position the TOML library gives its decoding
+// errors: `toml: line 4 (last key "accounts.secretCommand"): …`.
+var tomlErrorPosition = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "((?:[^"\\]|\\.)*)"\))?`)
+
+// exoKey reports whether every part of a dotted TOML key is a key of the
+// exo CLI's configuration.
+func exoKey(key string) bool {
+	for part := range strings.SplitSeq(key, ".") {
+		if !exoConfigKeys[part] {
+			return false
+		}
+	}
+	return true
+}
+
+// exoConfigKeys are the keys of the exo CLI's configuration file.
+var exoConfigKeys = map[string]bool{
+	"defaultAccount": true, "defaultOutputFormat": true, "accounts": true,
+	"name": true, "account": true, "key": true, "secret": true, "secretCommand": true,
+	"defaultZone": true, "defaultSSHKey": true, "defaultTemplate": true,
+	"environment": true, "endpoint": true, "computeEndpoint": true, "dnsEndpoint": true,
+	"sosEndpoint": true, "runstatusEndpoint": true, "clientTimeout": true, "customHeaders": true,
 }

@@ -66,3 +66,133 @@ func isJSON(ct string) bool {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return strings.HasSuffix(mt, "json")
 }
+
+// guardJSON wraps the body of a 2xx answer in a jsonGuard.
+func guardJSON(body io.ReadCloser, maxItems int) io.ReadCloser {
+	g := &jsonGuard{r: body, maxItems: maxItems}
+	g.arrays = g.depth[:0]
+	return g
+}
+
+// maxJSONDepth is how deeply an answer may nest arrays and objects, as
+// encoding/json allows.
+const maxJSONDepth = 10000
+
+// jsonGuard reads a JSON answer for its decoder, in one linear pass:
+//
+//   - It drops the white space between tokens (never inside strings), which
+//     changes nothing to the value: encoding/json's Decoder scans the white
+//     space it has buffered again at each read, so an answer padded with
+//     megabytes of it took minutes to decode, outliving every deadline.
+//   - It counts the items of every array and fails the read past maxItems:
+//     the memory an answer takes once decoded grows with its items (an
+//     organization decodes to 160 bytes from a 60-byte minimal one, a usage
+//     statement to 120 bytes from "{}"), so the byte cap alone did not
+//     bound it.
+//
+// Invalid JSON passes through for the decoder to report.
+type jsonGuard struct {
+	r        io.Reader // closed by Close, if an io.Closer
+	maxItems int
+	items    int
+	inString bool
+	escaped  bool   // the byte before was a backslash, in a string
+	want     bool   // an array just began or saw a comma: the next token starts an item
+	arrays   []bool // the open containers, innermost last: true for an array
+	depth    [16]bool
+	err      error
+}
+
+func (g *jsonGuard) Close() error {
+	if c, ok := g.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// errTooManyItems is the error of an answer with more than maxItems array items.
+func errTooManyItems(max int) error {
+	return fmt.Errorf("%w: more than %d array items (organizations, usage statements and lines, …)", ErrResponseTooLarge, max)
+}
+
+func (g *jsonGuard) Read(p []byte) (int, error) {
+	for {
+		if g.err != nil {
+			return 0, g.err
+		}
+		n, err := g.r.Read(p)
+		m := g.filter(p[:n])
+		if g.err == nil && err != nil {
+			g.err = err
+		}
+		if m > 0 || g.err != nil {
+			if g.err != nil && !errors.Is(g.err, io.EOF) && m > 0 {
+				return m, nil // the error comes with the next call
+			}
+			return m, g.err
+		}
+	}
+}
+
+// filter compacts p in place, counting items, and returns its new length.
+func (g *jsonGuard) filter(p []byte) int {
+	w := 0 // p[:w] is what is kept, w <= i: nothing moves until white space is dropped
+	for i := 0; i < len(p); {
+		if g.inString {
+			j := i
+			if g.escaped {
+				g.escaped, j = false, j+1
+			}
+			for j < len(p) {
+				if c := p[j]; c == '\\' {
+					if j+1 == len(p) {
+						g.escaped = true // the escaped character is in the next read
+					}
+					j += 2
+				} else if j++; c == '"' {
+					g.inString = false
+					break
+				}
+			}
+			j = min(j, len(p))
+			if w != i {
+				copy(p[w:], p[i:j])
+			}
+			w, i = w+j-i, j
+			continue
+		}
+		c := p[i]
+		i++
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		if g.want && c != ']' {
+			if g.items++; g.items > g.maxItems {
+				g.err = errTooManyItems(g.maxItems)
+				return w
+			}
+		}
+		g.want = false
+		switch c {
+		case '"':
+			g.inString = true
+		case '[', '{':
+			if len(g.arrays) == maxJSONDepth {
+				g.err = fmt.Errorf("the answer nests more than %d levels deep", maxJSONDepth)
+				return w
+			}
+			g.arrays = append(g.arrays, c == '[')
+			g.want = c == '['
+		case ']', '}':
+			if len(g.arrays) > 0 {
+				g.arrays = g.arrays[:len(g.arrays)-1]
+			}
+		case ',':
+			g.want = len(g.arrays) > 0 && g.arrays[len(g.arrays)-1]
+		}
+		p[w] = c
+		w++
+	}
+	return w
+}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/internal/transport"
 )
@@ -40,8 +39,9 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied
 // [ErrOutcomeUnknown].
 var ErrLeavesEndpoint = transport.ErrRefused
 
-// ErrResponseTooLarge is matched when a response body exceeds the limit set
-// with [WithMaxResponseBytes].
+// ErrResponseTooLarge is matched when a response body exceeds its cap (see
+// [WithMaxResponseBytes]), or an answer holds more than [MaxAnswerItems]
+// array items. Such an answer is never sent for again.
 var ErrResponseTooLarge = transport.ErrBodyTooLarge
 
 // classes is the one place an HTTP status is mapped to error classes.
@@ -68,11 +68,14 @@ func classes(status int) []error {
 	return c
 }
 
-// APIError is a non-2xx answer from the API.
+// APIError is a non-2xx answer from the API. Message and RequestID are the
+// server's text, bounded (2 KiB and 256 bytes) and redacted: each is cut
+// before it is redacted, a secret or signature the cut splits is removed
+// whole, and a cut text ends with "… (cut)".
 type APIError struct {
 	Operation  string        // operationId
 	StatusCode int           // HTTP status
-	Message    string        // the server's message, or a cut of its body
+	Message    string        // the server's message, or the start of its body (of which 64 KiB is read)
 	RequestID  string        // from the response's request id header, if any
 	RetryAfter time.Duration // from Retry-After, if any: how long the server asked to wait before a repeat
 }
@@ -102,6 +105,8 @@ func (e *APIError) Is(target error) bool {
 // truncated, too large, or not JSON at all), or that lacks the result the
 // contract always returns (JSON null; an organization without its id or
 // status). Any 2xx status carrying a valid result is a success.
+// ContentType is the answer's, cut to 256 bytes and redacted; the text of
+// Err, which may quote the answer, to 2 KiB.
 type DecodeError struct {
 	Operation   string
 	StatusCode  int
@@ -130,18 +135,31 @@ func (e *OutcomeUnknownError) Error() string {
 
 func (e *OutcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.Err} }
 
-// maxErrorText is how much of a non-JSON error body is kept.
-const maxErrorText = 2 << 10
+// Bounds on the server text an error keeps. Each piece is cut to its bound
+// before it is redacted, so that no answer can make redacting it costly, and
+// a secret or signature the cut splits in two is removed whole; a cut text
+// ends with "… (cut)".
+const (
+	// maxErrorText bounds the server's message in an *APIError, and the text
+	// of a decode or connection error (which may quote the answer).
+	maxErrorText = 2 << 10
+	// maxHeaderText bounds a request id and a Content-Type.
+	maxHeaderText = 256
+)
 
 // requestIDHeaders are the response headers a request id is read from.
 var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
 
-// newAPIError builds an *APIError from a non-2xx response and its body.
-func newAPIError(op string, resp *http.Response, body []byte) *APIError {
-	e := &APIError{Operation: op, StatusCode: resp.StatusCode, Message: errorMessage(resp.Header.Get("Content-Type"), body)}
+// newAPIError builds an *APIError from a non-2xx response and its body, read
+// up to a limit (bodyCut: there was more). A server may echo what it got:
+// what is taken from the body and the headers is cut to its bound, then
+// redacted.
+func newAPIError(op string, resp *http.Response, body []byte, bodyCut bool, r *redactor) *APIError {
+	e := &APIError{Operation: op, StatusCode: resp.StatusCode,
+		Message: r.cut(errorMessage(resp.Header.Get("Content-Type"), body), maxErrorText, bodyCut)}
 	for _, h := range requestIDHeaders {
 		if v := resp.Header.Get(h); v != "" {
-			e.RequestID = v
+			e.RequestID = r.cut(v, maxHeaderText, false)
 			break
 		}
 	}
@@ -159,7 +177,8 @@ type problem struct {
 	Errors  json.RawMessage `json:"errors"`
 }
 
-// errorMessage extracts a human message from an error response body.
+// errorMessage extracts a human message from an error response body, whole:
+// the caller cuts it.
 func errorMessage(contentType string, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	trimmed := strings.TrimSpace(string(body))
@@ -173,16 +192,16 @@ func errorMessage(contentType string, body []byte) string {
 				}
 			}
 			if len(parts) > 0 {
-				return cut(strings.Join(parts, ": "))
+				return strings.Join(parts, ": ")
 			}
 		}
 	}
 	if strings.Contains(mt, "html") || strings.HasPrefix(strings.ToLower(trimmed), "<!doctype html") || strings.HasPrefix(strings.ToLower(trimmed), "<html") {
 		if t := htmlTitle(trimmed); t != "" {
-			return cut(t + " (HTML page)")
+			return t + " (HTML page)"
 		}
 	}
-	return cut(strings.Join(strings.Fields(trimmed), " "))
+	return strings.Join(strings.Fields(trimmed), " ")
 }
 
 // jsonText renders a JSON value as text: a string as is, anything else compact.
@@ -205,16 +224,4 @@ func htmlTitle(s string) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
-}
-
-// cut keeps at most maxErrorText bytes of s, on a rune boundary.
-func cut(s string) string {
-	if len(s) <= maxErrorText {
-		return s
-	}
-	i := maxErrorText
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "… (cut)"
 }

@@ -3,9 +3,13 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exopartner/exopartner/wrapper"
 )
@@ -63,6 +67,9 @@ func TestAPIErrorMapping(t *testing.T) {
 					t.Errorf("%d %s: errors.Is(%v) = true", st.code, b.name, target)
 				}
 			}
+			if !strings.Contains(err.Error(), "(request id req-123)") {
+				t.Errorf("%d %s: %q does not give the request id", st.code, b.name, err)
+			}
 			if !strings.Contains(err.Error(), "get-distributor-organization") {
 				t.Errorf("%d %s: %q does not name the operation", st.code, b.name, err)
 			}
@@ -104,5 +111,73 @@ func TestEditorFailureOnCreateIsNotOutcomeUnknown(t *testing.T) {
 	_, err := c.CreateOrganization(context.Background(), validRequest())
 	if !errors.Is(err, boom) || errors.Is(err, wrapper.ErrOutcomeUnknown) || sent.Load() != 0 {
 		t.Fatalf("err %v (%d sent): want the editor's error, not ErrOutcomeUnknown", err, sent.Load())
+	}
+}
+
+// Server text kept in an error is bounded, and cut before it is redacted: a
+// request id of a megabyte of backslashes (which took seconds to redact
+// when it was redacted whole), a huge Content-Type and a huge malformed
+// status line each end in an error of a few KiB, marked "(cut)".
+func TestServerTextInErrorsIsBounded(t *testing.T) {
+	const cutMark = "… (cut)"
+	huge := strings.Repeat(`\`, 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/usage"):
+			w.Header().Set("Content-Type", "text/"+huge)
+			_, _ = io.WriteString(w, "not json")
+		case r.Method == http.MethodDelete:
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			_, _ = buf.WriteString("HTTP/1.1 " + huge + "\r\n\r\n")
+			_ = buf.Flush()
+			_ = conn.Close()
+		default:
+			w.Header().Set("X-Request-Id", huge)
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, strings.Repeat("not found ", 10<<10))
+		}
+	}))
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithCredentials(testKey, testSecret), wrapper.WithEndpoint(srv.URL+"/v1.alpha"), wrapper.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// Redacting is not bound by the context: a watchdog ends the test if
+	// it takes more than 30 s (it takes milliseconds).
+	done := make(chan error, 1)
+	go func() { _, err := c.GetOrganization(ctx, orgID); done <- err }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("an answer with a request id of 1 MiB of backslashes is still being turned into an error after 30 s")
+	}
+	var ae *wrapper.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 404 {
+		t.Fatalf("%.300v: want the 404", err)
+	}
+	if len(ae.RequestID) > 256+len(cutMark) || !strings.HasSuffix(ae.RequestID, cutMark) {
+		t.Errorf("request id of %d bytes ending %q: want at most 256 bytes of it, marked cut", len(ae.RequestID), ae.RequestID[max(0, len(ae.RequestID)-20):])
+	}
+	if len(ae.Message) > 2<<10+len(cutMark) || !strings.HasSuffix(ae.Message, cutMark) || !strings.HasPrefix(ae.Message, "not found not found") {
+		t.Errorf("message of %d bytes: want at most 2 KiB of it, marked cut", len(ae.Message))
+	}
+	if !strings.Contains(err.Error(), "(request id "+ae.RequestID+")") {
+		t.Errorf("%.200q does not give the request id", err)
+	}
+
+	_, err = c.ListUsage(ctx, orgID, wrapper.Period{})
+	var de *wrapper.DecodeError
+	if !errors.As(err, &de) || len(de.ContentType) > 256+len(cutMark) || !strings.HasSuffix(de.ContentType, cutMark) {
+		t.Errorf("%.300v: want a *DecodeError with at most 256 bytes of the Content-Type", err)
+	}
+	if len(err.Error()) > 3<<10 {
+		t.Errorf("a decode error of %d bytes", len(err.Error()))
+	}
+
+	_, err = c.TerminateOrganization(ctx, orgID)
+	if err == nil || len(err.Error()) > 3<<10 || !strings.Contains(err.Error(), cutMark) {
+		t.Errorf("a malformed status line of 1 MiB: %d bytes of error %.300q, want at most 2 KiB of it, marked cut", len(fmt.Sprint(err)), err)
 	}
 }

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Option configures a Client in [New].
@@ -87,8 +90,20 @@ func WithInsecure() Option { return func(c *config) { c.insecure = true } }
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent appends a product token to the default User-Agent
-// ("exopartner/VERSION go/GOVERSION").
-func WithUserAgent(suffix string) Option { return func(c *config) { c.userAgent = suffix } }
+// ("exopartner/VERSION go/GOVERSION"). A suffix with a control character
+// (CR, LF, TAB, ESC…) or that is not valid UTF-8 would make every request
+// invalid: New refuses it with an error matching [ErrInvalidOption].
+func WithUserAgent(suffix string) Option {
+	return func(c *config) {
+		switch {
+		case !utf8.ValidString(suffix):
+			c.refuse("WithUserAgent(%q): not valid UTF-8", suffix)
+		case strings.ContainsFunc(suffix, unicode.IsControl):
+			c.refuse("WithUserAgent(%q): a header value cannot carry a control character", suffix)
+		}
+		c.userAgent = suffix
+	}
+}
 
 // WithTimeout bounds each call, retries and waits included (default none:
 // the caller's context decides). 0 means no bound, the default; a negative
@@ -171,9 +186,11 @@ func WithoutRetries() Option { return WithRetry(1, 0, 0) }
 //
 // The default is per operation: [DefaultMaxResponseBytes] (10 MiB) for
 // every answer but the list of organizations, which grows with the
-// distributor and gets [DefaultMaxListResponseBytes] (256 MiB, above a
-// million organizations). The list is decoded as it streams in, so its cap
-// bounds a hostile body without holding it.
+// distributor and gets [DefaultMaxListResponseBytes] (64 MiB, above 250 000
+// organizations). The caps count the body as decompressed. The list is
+// decoded as it streams in, so its cap bounds a hostile body without holding
+// it. Whatever the cap, an answer holds at most [MaxAnswerItems] array
+// items; a body refused for its size is never sent again.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) {
 		if n <= 0 {

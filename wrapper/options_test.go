@@ -32,6 +32,13 @@ func TestInvalidOptionsRefused(t *testing.T) {
 		{wrapper.WithRetry(3, time.Second, -time.Second), "WithRetry(3, 1s, -1s)"},
 		{wrapper.WithRetry(3, 2*time.Second, time.Second), "WithRetry(3, 2s, 1s)"},
 		{wrapper.WithRequestEditor(nil), "WithRequestEditor(nil)"},
+		{wrapper.WithUserAgent("app/1\r\nX-Injected: 1"), `WithUserAgent("app/1\r\nX-Injected: 1")`},
+		{wrapper.WithUserAgent("app/1\n"), `WithUserAgent("app/1\n")`},
+		{wrapper.WithUserAgent("app/1\tx"), `WithUserAgent("app/1\tx")`},
+		{wrapper.WithUserAgent("app/\x1b[31m1"), `WithUserAgent("app/\x1b[31m1")`},
+		{wrapper.WithUserAgent("app/1\x7f"), `WithUserAgent("app/1\x7f")`},
+		{wrapper.WithUserAgent("app/1\u0085"), `WithUserAgent("app/1\u0085")`},
+		{wrapper.WithUserAgent("app/\xff"), `WithUserAgent("app/\xff")`},
 	} {
 		c, err := wrapper.New(creds, tt.opt)
 		if !errors.Is(err, wrapper.ErrInvalidOption) || !strings.Contains(err.Error(), tt.name) {
@@ -39,7 +46,8 @@ func TestInvalidOptionsRefused(t *testing.T) {
 		}
 	}
 	// The values with a documented meaning are accepted.
-	for _, opt := range []wrapper.Option{wrapper.WithTimeout(0), wrapper.WithoutRetries(), wrapper.WithRetry(2, 0, 0), wrapper.WithRetry(1, 0, 0)} {
+	for _, opt := range []wrapper.Option{wrapper.WithTimeout(0), wrapper.WithoutRetries(), wrapper.WithRetry(2, 0, 0), wrapper.WithRetry(1, 0, 0),
+		wrapper.WithUserAgent("billing-sync/2.1 (+https://example.com/bot; Zürich)")} {
 		if _, err := wrapper.New(creds, opt); err != nil {
 			t.Errorf("refused: %v", err)
 		}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // redacted replaces what must not leave the client.
@@ -27,28 +29,47 @@ const sigLen = 43
 // them back: raw, URL-escaped (query or path, even twice), JSON- or
 // Go-quoted (\/, \uXXXX, any number of backslashes), and for signatures
 // base64url. The signer registers each signature it makes with issued.
+//
+// Redacting is linear in the text: at most len(secret)+43 characters are
+// decoded at each position, each in constant time. Its lock guards only the
+// set of signatures, and is held for one lookup at a time, never across a
+// text (most positions need none): a hostile answer being redacted cannot
+// delay another call's signing.
 // It is safe for concurrent use.
 type redactor struct {
-	// secretAt returns where the secret, starting at s[i], ends, or -1. A
-	// closure, so that formatting the redactor (or a Client holding it)
-	// cannot print the secret.
-	secretAt func(s string, i int) int
+	// secretAt returns where the secret, starting at d.s[i], ends, or -1
+	// (see matchSecret). A closure, so that formatting the redactor (or a
+	// Client holding it) cannot print the secret.
+	secretAt func(d *decoded, i int) int
 
 	mu   sync.Mutex
 	ring [issuedSignatures][sigLen]byte
 	next int                  // the ring slot the next signature goes to
 	full bool                 // every slot of the ring holds a signature
 	set  map[[sigLen]byte]int // the signatures in the ring, with their count
-	pre  map[uint32]int       // their first four characters, with their count: a cheap first test
+	pre  map[uint32]int       // their first three characters (see prefix), with their count
+
+	// The same first three characters, one bit each, read without the
+	// lock: a first test that almost every position of a text fails.
+	bits [1 << 18 / 64]atomic.Uint64
 }
 
-// prefix packs the first four characters of a signature.
+// prefix packs the first three characters of a signature, 6 bits each.
 func prefix(k []byte) uint32 {
-	return uint32(k[0])<<24 | uint32(k[1])<<16 | uint32(k[2])<<8 | uint32(k[3])
+	return uint32(b64[k[0]])<<12 | uint32(b64[k[1]])<<6 | uint32(b64[k[2]])
 }
+
+// b64 is the value of each base64 character.
+var b64 = func() (t [256]byte) {
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 func newRedactor(secret string) *redactor {
-	return &redactor{secretAt: func(s string, i int) int { return secretAt(secret, s, i) }, set: make(map[[sigLen]byte]int), pre: make(map[uint32]int)}
+	return &redactor{secretAt: func(d *decoded, i int) int { return matchSecret(secret, d, i) },
+		set: make(map[[sigLen]byte]int), pre: make(map[uint32]int)}
 }
 
 // issued records a signature this client sent (base64, as in the
@@ -68,43 +89,96 @@ func (r *redactor) issued(signature string) {
 		}
 		if p := prefix(old[:]); r.pre[p] <= 1 {
 			delete(r.pre, p)
+			r.bits[p/64].And(^(1 << (p % 64)))
 		} else {
 			r.pre[p]--
 		}
 	}
 	r.ring[r.next] = k
 	r.set[k]++
-	r.pre[prefix(k[:])]++
+	if p := prefix(k[:]); r.pre[p] == 0 {
+		r.pre[p] = 1
+		r.bits[p/64].Or(1 << (p % 64))
+	} else {
+		r.pre[p]++
+	}
 	r.next++
 	if r.next == len(r.ring) {
 		r.next, r.full = 0, true
 	}
 }
 
-// known reports whether k is an issued signature; r.mu is held.
-func (r *redactor) known(k [sigLen]byte) bool { return r.set[k] > 0 }
+// known reports whether k is an issued signature.
+func (r *redactor) known(k [sigLen]byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.set[k] > 0
+}
+
+// startsKnown reports whether an issued signature starts with k (base64
+// characters): from the bits without the lock for three or more, with it
+// for fewer (the end of a cut text only).
+func (r *redactor) startsKnown(k []byte) bool {
+	if len(k) >= 3 {
+		p := prefix(k)
+		return r.bits[p/64].Load()&(1<<(p%64)) != 0
+	}
+	var v uint32
+	for _, c := range k {
+		v = v<<6 | uint32(b64[c])
+	}
+	shift := 6 * (3 - len(k))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for p := range r.pre {
+		if p>>shift == v {
+			return true
+		}
+	}
+	return false
+}
 
 // text returns s without the secret, without any signature this client
 // issued, and without whatever follows a literal "signature=" (an
 // Authorization header echoed whole, possibly one made by someone else).
 func (r *redactor) text(s string) string {
-	return afterSignatureParam(r.scan(s))
+	return afterSignatureParam(r.scan(s, false))
+}
+
+// cut keeps at most n bytes of s (on a rune boundary), then redacts them.
+// Server text is cut before it is redacted, so that the cost of redacting
+// it is bounded whatever the server sends. A secret or a signature that the
+// cut splits is removed too: when s is cut here, or wasCut says it was cut
+// before (a body read up to a limit), any beginning of one running into the
+// end is redacted. A cut text ends with "… (cut)".
+func (r *redactor) cut(s string, n int, wasCut bool) string {
+	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, wasCut = s[:n], true
+	}
+	if !wasCut {
+		return r.text(s)
+	}
+	return afterSignatureParam(r.scan(s, true)) + "… (cut)"
 }
 
 // scan replaces every occurrence of the secret and of an issued signature
 // in s, whatever its escaping. At each position it decodes characters one
 // escape at a time and compares them with the secret, and with the issued
-// signatures once 43 base64 characters are read; a match is replaced whole
-// (for a signature, with its padding).
-func (r *redactor) scan(s string) string {
-	r.mu.Lock() // once for the whole text, not at every position
-	defer r.mu.Unlock()
+// signatures once 43 base64 characters are read (after a first test on
+// three, without the lock); a match is replaced whole (for a signature,
+// with its padding). When open, s is the beginning of a longer text: a
+// match that runs into its end is replaced too.
+func (r *redactor) scan(s string, open bool) string {
+	d := decode(s, open)
 	var b strings.Builder
 	last := 0 // s[last:i] is not yet copied to b
 	for i := 0; i < len(s); {
-		end := r.secretAt(s, i)
+		end := r.secretAt(&d, i)
 		if end < 0 {
-			end = r.signatureAt(s, i)
+			end = r.signatureAt(&d, i)
 		}
 		if end < 0 {
 			i++
@@ -121,14 +195,17 @@ func (r *redactor) scan(s string) string {
 	return b.String()
 }
 
-// secretAt returns where secret, starting at s[i], ends, or -1.
-func secretAt(secret, s string, i int) int {
+// matchSecret returns where secret, starting at d.s[i], ends, or -1.
+func matchSecret(secret string, d *decoded, i int) int {
 	if secret == "" {
 		return -1
 	}
 	for k := 0; k < len(secret); k++ {
-		c, w := unit(s[i:])
+		c, w := d.unit(i)
 		if w == 0 || (c != secret[k] && (c != '+' || secret[k] != ' ')) { // QueryEscape writes ' ' as '+'
+			if k > 0 && d.runsOut(i) {
+				return len(d.s) // the beginning of the secret, cut
+			}
 			return -1
 		}
 		i += w
@@ -136,12 +213,12 @@ func secretAt(secret, s string, i int) int {
 	return i
 }
 
-// signatureAt returns where an issued signature, starting at s[i], ends
+// signatureAt returns where an issued signature, starting at d.s[i], ends
 // (its padding included), or -1.
-func (r *redactor) signatureAt(s string, i int) int {
+func (r *redactor) signatureAt(d *decoded, i int) int {
 	var k [sigLen]byte
 	for n := 0; n < sigLen; n++ {
-		c, w := unit(s[i:])
+		c, w := d.unit(i)
 		switch {
 		case c == '-': // base64url
 			c = '+'
@@ -149,18 +226,23 @@ func (r *redactor) signatureAt(s string, i int) int {
 			c = '/'
 		}
 		if w == 0 || !isBase64(c) {
+			if n > 0 && d.runsOut(i) && r.startsKnown(k[:min(n, 3)]) {
+				return len(d.s) // the beginning of a signature, cut
+			}
 			return -1
 		}
 		k[n], i = c, i+w
-		if n == 3 && r.pre[prefix(k[:])] == 0 {
+		if n == 2 && !r.startsKnown(k[:3]) {
 			return -1
 		}
 	}
 	if !r.known(k) {
 		return -1
 	}
-	if c, w := unit(s[i:]); w > 0 && c == '=' {
+	if c, w := d.unit(i); w > 0 && c == '=' {
 		i += w
+	} else if d.runsOut(i) {
+		i = len(d.s) // its padding, cut
 	}
 	return i
 }
@@ -169,11 +251,37 @@ func isBase64(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
 }
 
-// unit decodes the first character of s, undoing any escaping a server or
-// a library may apply: %XX (also double-escaped %25XX), and \/, \", \\ or
-// \uXXXX (ASCII) behind any number of backslashes. It returns the
-// character and the bytes it took, or 0, 0 at the end of s.
-func unit(s string) (byte, int) {
+// decoded is a text read one escaped character at a time (see unit).
+type decoded struct {
+	s    string
+	open bool    // s is the beginning of a longer text
+	runs []int32 // runs[i]: where the run of backslashes at s[i] ends; nil when s has no backslash
+}
+
+func decode(s string, open bool) decoded {
+	d := decoded{s: s, open: open}
+	if strings.IndexByte(s, '\\') >= 0 {
+		// Each position knows where its run of backslashes ends, so that a
+		// character is decoded in constant time however long the run: a
+		// scan is linear even in a text of backslashes.
+		d.runs = make([]int32, len(s))
+		end := len(s)
+		for i := len(s) - 1; i >= 0; i-- {
+			if s[i] != '\\' {
+				end = i
+			}
+			d.runs[i] = int32(end)
+		}
+	}
+	return d
+}
+
+// unit decodes the character at s[i], undoing any escaping a server or a
+// library may apply: %XX (also double-escaped %25XX), and \/, \", \\ or
+// \uXXXX (ASCII) behind any number of backslashes. It returns the character
+// and the bytes it took, or 0, 0 at the end of s.
+func (d *decoded) unit(i int) (byte, int) {
+	s := d.s[i:]
 	if s == "" {
 		return 0, 0
 	}
@@ -187,10 +295,7 @@ func unit(s string) (byte, int) {
 			return unhex(s[w])<<4 | unhex(s[w+1]), w + 2
 		}
 	case '\\':
-		w := 1
-		for w < len(s) && s[w] == '\\' {
-			w++
-		}
+		w := int(d.runs[i]) - i
 		rest := s[w:]
 		switch {
 		case rest == "":
@@ -201,6 +306,27 @@ func unit(s string) (byte, int) {
 		}
 	}
 	return s[0], 1
+}
+
+// runsOut reports whether a match that failed at s[i] may have been cut
+// short by the end of an open text: s[i:] is empty, or the beginning of an
+// escape that the rest of the text may have completed.
+func (d *decoded) runsOut(i int) bool {
+	if !d.open {
+		return false
+	}
+	s := d.s[i:]
+	switch {
+	case s == "":
+		return true
+	case s[0] == '%':
+		return len(s) < 5 && strings.Trim(s[1:], "0123456789abcdefABCDEF") == ""
+	case s[0] == '\\':
+		rest := s[int(d.runs[i])-i:]
+		return len(rest) < 5 && strings.HasPrefix("u00", rest[:min(len(rest), 3)]) &&
+			(len(rest) < 4 || isHex(rest[3]))
+	}
+	return false
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
@@ -215,31 +341,38 @@ func unhex(c byte) byte {
 	return c - '0'
 }
 
-// afterSignatureParam replaces the value after every "signature=".
+// afterSignatureParam replaces the value after every "signature=", in one
+// pass over s.
 func afterSignatureParam(s string) string {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "signature=")
-		if j < 0 {
-			return s
-		}
-		start := i + j + len("signature=")
+	const param = "signature="
+	j := strings.Index(s, param)
+	if j < 0 {
+		return s
+	}
+	var b strings.Builder
+	for j >= 0 {
+		start := j + len(param)
 		end := start
 		for end < len(s) && !strings.ContainsRune(", \"'\n\r\t&;", rune(s[end])) {
 			end++
 		}
-		s = s[:start] + redacted + s[end:]
-		i = start + len(redacted)
+		b.WriteString(s[:start])
+		b.WriteString(redacted)
+		s = s[end:]
+		j = strings.Index(s, param)
 	}
+	b.WriteString(s)
+	return b.String()
 }
 
-// err returns err with its text redacted. The result matches what err
-// matches with errors.Is and errors.As; walking it with errors.Unwrap yields
-// redacted texts at every level.
+// err returns err with its text cut to maxErrorText and redacted. The
+// result matches what err matches with errors.Is and errors.As; walking it
+// with errors.Unwrap yields cut and redacted texts at every level.
 func (r *redactor) err(err error) error {
 	if err == nil {
 		return nil
 	}
-	if msg := r.text(err.Error()); msg != err.Error() {
+	if msg := r.cut(err.Error(), maxErrorText, false); msg != err.Error() {
 		return &redactedError{msg: msg, err: err, r: r}
 	}
 	return err
@@ -263,7 +396,7 @@ func (e *redactedError) Unwrap() error        { return e.r.err(errors.Unwrap(e.e
 // in err is set in target only when its text is clean. A *url.Error (what
 // net/http's failures come as, a malformed echoed status line among them) is
 // handed out as a copy with its URL and error redacted; any other error
-// whose text would leak is not matched.
+// whose text would leak, or is too long to examine, is not matched.
 func (r *redactor) as(err error, target any) bool {
 	t := reflect.ValueOf(target)
 	if t.Kind() != reflect.Pointer || t.IsNil() {
@@ -275,7 +408,7 @@ func (r *redactor) as(err error, target any) bool {
 	}
 	v := found.Elem()
 	x, _ := v.Interface().(error)
-	if x == nil || r.text(x.Error()) == x.Error() {
+	if x == nil || r.clean(x.Error()) {
 		t.Elem().Set(v)
 		return true
 	}
@@ -289,3 +422,10 @@ func (r *redactor) as(err error, target any) bool {
 	}
 	return false
 }
+
+// maxExamined is the longest error text as examines.
+const maxExamined = 64 << 10
+
+// clean reports whether s, of at most maxExamined bytes, has nothing to
+// redact.
+func (r *redactor) clean(s string) bool { return len(s) <= maxExamined && r.text(s) == s }

@@ -319,3 +319,91 @@ func walkErrors(err error, f func(error)) {
 		}
 	}
 }
+
+// A secret or signature that the cut of an error's text splits in two never
+// shows, not even its beginning: the cut of the message (2 KiB), of the
+// request id (256 bytes), and of the body read for the message (64 KiB,
+// here with whitespace the message collapses, so that the cut body ends the
+// short message).
+func TestSecretSplitByTheCutNeverShows(t *testing.T) {
+	const secret = "SECRET-canary-7f3e9a1b"
+	var mu sync.Mutex
+	var sigs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, sig, _ := strings.Cut(r.Header.Get("Authorization"), "signature=")
+		mu.Lock()
+		sigs = append(sigs, sig)
+		mu.Unlock()
+		switch r.URL.Query().Get("period") {
+		case "2025-01": // the message
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, strings.Repeat("x", 2<<10-8)+secret+" and more")
+		case "2025-02": // a JSON message, cut inside the signature
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"message":%q}`, strings.Repeat("x", 2<<10-20)+sig+" and more")
+		case "2025-03": // the request id
+			w.Header().Set("X-Request-Id", strings.Repeat("r", 256-6)+secret)
+			w.WriteHeader(http.StatusNotFound)
+		case "2025-04": // the body read for the message
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, "bad "+strings.Repeat(" ", 64<<10-12)+secret)
+		}
+	}))
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithCredentials(testKey, secret), wrapper.WithEndpoint(srv.URL+"/v1.alpha"), wrapper.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for month := time.January; month <= time.April; month++ {
+		_, err := c.ListUsage(context.Background(), orgID, wrapper.NewPeriod(2025, month))
+		var ae *wrapper.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("2025-%02d: %v, want an *APIError", month, err)
+		}
+		text := fmt.Sprintf("%v %+v %#v %q %q", err, err, ae, ae.Message, ae.RequestID)
+		mu.Lock()
+		sig := sigs[len(sigs)-1]
+		mu.Unlock()
+		for _, part := range []string{secret[:4], sig[:6]} {
+			if i := strings.Index(text, part); i >= 0 {
+				t.Errorf("2025-%02d: the beginning %q of a secret cut in two shows: …%s…", month, part, text[max(0, i-40):min(len(text), i+40)])
+			}
+		}
+		if !strings.Contains(ae.Message+ae.RequestID, "[REDACTED]… (cut)") {
+			t.Errorf("2025-%02d: message %.60q… request id %.60q…: want the cut secret redacted at the end", month, ae.Message[max(0, len(ae.Message)-60):], ae.RequestID)
+		}
+	}
+}
+
+// An Authorization header echoed whole is redacted after "signature=" even
+// when this client did not issue that signature (a proxy's own, another
+// client's), in a body, a request id and a log record.
+func TestEchoedForeignSignatureNeverShows(t *testing.T) {
+	foreign := "Zm9yZWlnbi1zaWduYXR1cmUtbm90LWlzc3VlZC1oZXJl" // never issued by this client
+	auth := signer.Scheme + " credential=EXOother,expires=1767225600,signature=" + foreign
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req;"+auth)
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, "rejected Authorization: %s\n", auth)
+	}))
+	defer srv.Close()
+	var log bytes.Buffer
+	c, err := wrapper.New(wrapper.WithCredentials(testKey, testSecret), wrapper.WithEndpoint(srv.URL+"/v1.alpha"), wrapper.WithoutRetries(),
+		wrapper.WithLogger(slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetOrganization(context.Background(), orgID)
+	var ae *wrapper.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, wrapper.ErrAuth) {
+		t.Fatalf("%v: want the 401", err)
+	}
+	text := fmt.Sprintf("%v %+v %#v %s", err, err, ae, log.String())
+	if strings.Contains(text, foreign) || strings.Contains(text, foreign[:12]) {
+		t.Fatalf("a foreign signature shows: %s", text)
+	}
+	if !strings.Contains(ae.Message, "signature=[REDACTED]") || !strings.Contains(ae.RequestID, "signature=[REDACTED]") {
+		t.Fatalf("message %q, request id %q: want the value after signature= redacted", ae.Message, ae.RequestID)
+	}
+}

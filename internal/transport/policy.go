@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -74,16 +75,22 @@ func (p Policy) ceiling(n int) time.Duration {
 	return min(c, p.Cap)
 }
 
-// RetryAfter parses a Retry-After value: delay-seconds or an HTTP-date.
+// maxRetryAfter is the longest Retry-After taken as such: any longer one,
+// however many digits it has, reads as this, far beyond any retry cap.
+const maxRetryAfter = 24 * time.Hour
+
+// RetryAfter parses a Retry-After value: delay-seconds or an HTTP-date. A
+// delay beyond maxRetryAfter (even beyond what an int64 holds) is
+// maxRetryAfter: it never overflows into a short or negative wait.
 func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(min(s, int64(24*time.Hour/time.Second))) * time.Second, true
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

@@ -148,6 +148,9 @@ func TestRetryAfter(t *testing.T) {
 		// so not repeated at all; the 429 is the answer.
 		{"3", nil, 1},
 		{"3600", nil, 1},
+		// Huge: seconds that overflow a time.Duration, or an int64.
+		{"9223372036854775807", nil, 1},
+		{"99999999999999999999999", nil, 1},
 	} {
 		rec := &recorder{script: []int{429}, headers: map[string]string{"Retry-After": ra.header}}
 		srv := httptest.NewServer(rec)
@@ -170,6 +173,14 @@ func TestRetryAfter(t *testing.T) {
 	}
 	if _, ok := transport.RetryAfter("soon", now); ok {
 		t.Error("garbage Retry-After accepted")
+	}
+	for _, v := range []string{"86400", "86401", "9223372036854775807", "99999999999999999999999"} {
+		if d, ok := transport.RetryAfter(v, now); !ok || d != 24*time.Hour {
+			t.Errorf("Retry-After %s: %v %v, want 24h", v, d, ok)
+		}
+	}
+	if _, ok := transport.RetryAfter("-99999999999999999999999", now); ok {
+		t.Error("a negative Retry-After accepted")
 	}
 }
 
@@ -260,9 +271,15 @@ func TestUnwrittenPostIsRetried(t *testing.T) {
 	}
 }
 
+// Each attempt is bounded by AttemptTimeout: a server that never answers
+// costs one timeout per attempt, and the call ends with
+// context.DeadlineExceeded. The caller's own, generous deadline makes the
+// test fail fast (rather than hang) if the bound is gone.
 func TestAttemptTimeout(t *testing.T) {
 	block := make(chan struct{})
+	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
 		select {
 		case <-block:
 		case <-r.Context().Done():
@@ -272,10 +289,35 @@ func TestAttemptTimeout(t *testing.T) {
 	defer close(block)
 	rt, _ := chain(2)
 	rt.AttemptTimeout = 50 * time.Millisecond
-	start := time.Now()
-	_, err := send(t, rt, "GET", srv.URL, "")
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
-		t.Fatalf("err %v after %v", err, time.Since(start))
+	outer := errors.New("the caller's deadline")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 10*time.Second, outer)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	_, err := rt.RoundTrip(req)
+	var ae *transport.AttemptError
+	if context.Cause(ctx) != nil || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &ae) || ae.Attempts != 2 || n.Load() != 2 {
+		t.Fatalf("err %v (cause %v) after %d requests; want each of the 2 attempts to time out", err, context.Cause(ctx), n.Load())
+	}
+}
+
+// A request whose body cannot be read again (no GetBody) is sent once,
+// even when its answer allows a repeat: a repeat would send another body.
+func TestBodyWithoutGetBodyIsNotRepeated(t *testing.T) {
+	rec := &recorder{script: []int{503, 503}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	rt, sleeps := chain(3)
+	req, _ := http.NewRequest("PUT", srv.URL+"/v1.alpha/x", io.MultiReader(strings.NewReader(`{"a":1}`))) // NewRequest sets no GetBody for it
+	if req.GetBody != nil {
+		t.Fatal("the request can be replayed: the test proves nothing")
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil || resp.StatusCode != 503 || rec.count() != 1 || len(*sleeps) != 0 {
+		t.Fatalf("%v, %v after %d requests: want the 503, once", resp, err, rec.count())
+	}
+	resp.Body.Close()
+	if rec.bodies[0] != `{"a":1}` {
+		t.Fatalf("body %q", rec.bodies[0])
 	}
 }
 

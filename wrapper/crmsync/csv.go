@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/internal/contract"
+	"github.com/exopartner/exopartner/internal/csvdialect"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -30,17 +31,29 @@ var columns = []string{
 func Columns() []string { return slices.Clone(columns) }
 
 // ReadCSV reads a CRM file: a header naming every column of [Columns] (in
-// any order, no other), then one customer per line. The whole file is
-// checked before it is returned, structure (header, field counts, quoting)
-// and fields alike ([Validate]); any problem gives an *InvalidError listing
-// every bad line as "name:LINE: column: reason". Values are taken as they
-// are, without trimming. The file must be UTF-8 (a byte order mark before
-// the header is ignored): a field that is not is reported as
+// any order, no other), then one customer per line. The separator is ",",
+// ";" (as Excel saves CSV in a Swiss, German or Austrian locale) or TAB,
+// whichever makes the header name the columns; with none, the file is
+// refused with one line saying which separator the header seems to use.
+// The whole file is checked before it is returned, structure (header,
+// field counts, quoting) and fields alike ([Validate]); any problem gives
+// an *InvalidError listing every bad line as "name:LINE: column: reason".
+// Values are taken as they are, without trimming. The file must be UTF-8
+// (a byte order mark before the header is ignored, CRLF line ends are
+// fine): a field that is not is reported as
 // "name:LINE: column: not valid UTF-8 (…)", with how to save the file as
 // "CSV UTF-8".
 func ReadCSV(r io.Reader, name string) ([]Customer, error) {
-	cr := csv.NewReader(r)
 	bad := &InvalidError{File: name}
+	cr, _, err := csvdialect.NewReader(r, csvdialect.Columns{Required: columns})
+	var de *csvdialect.Error
+	if errors.As(err, &de) {
+		bad.Problems = append(bad.Problems, Problem{1, de.Column, de.Reason})
+		return nil, bad
+	}
+	if err != nil {
+		return nil, fmt.Errorf("crmsync: reading %s: %w", name, err)
+	}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		bad.Problems = append(bad.Problems, Problem{1, "header", "missing: want the columns " + strings.Join(columns, ",")})
@@ -110,9 +123,6 @@ func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 // headerIndex maps each column to its field, or reports what is wrong with
 // the header (line 1).
 func headerIndex(header []string) (map[string]int, []Problem) {
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
 	var problems []Problem
 	index := map[string]int{}
 	for i, h := range header {

@@ -59,7 +59,7 @@ func TestReadCSVBadFile(t *testing.T) {
 	}{
 		{"empty file", "", []string{"crm.csv:1: header: missing: want the columns " + strings.Join(crmsync.Columns(), ",")}},
 		{"missing column", strings.Replace(header, ",address", "", 1) + "a,A,o@a.example,A,S,1,C,1,CH,active\n",
-			[]string{"crm.csv:1: address: missing column"}},
+			[]string{`crm.csv:1: header: it seems to be separated by ",", and then lacks "address": want the columns ` + strings.Join(crmsync.Columns(), ",") + `, separated by ",", ";" or TAB`}},
 		{"unknown and duplicate columns", strings.TrimSuffix(header, "\n") + ",vat-id,city\n",
 			[]string{"crm.csv:1: vat-id: unknown column (want …", "crm.csv:1: city: duplicate column"}},
 		{"wrong field count", header + row("a", "active") + "b,B,o@b.example\n" + row("c", "active"),

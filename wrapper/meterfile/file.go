@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/internal/contract"
+	"github.com/exopartner/exopartner/internal/csvdialect"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -98,6 +99,7 @@ func Parse(name string, r io.Reader) ([]Transaction, error) {
 
 type parser struct {
 	name     string
+	dialect  csvdialect.Dialect
 	problems LineErrors
 }
 
@@ -110,9 +112,24 @@ func (p *parser) bad(line int, column, format string, a ...any) {
 // decimal is a plain decimal number: no exponent, no hex, no inf or nan.
 var decimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
 
+// fileColumns are the columns of a metering file, for csvdialect.
+var fileColumns = csvdialect.Columns{
+	Required: []string{ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity},
+	Optional: []string{ColumnBatch},
+}
+
 func (p *parser) parse(r io.Reader) []Transaction {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = false
+	cr, dialect, err := csvdialect.NewReader(r, fileColumns)
+	var de *csvdialect.Error
+	if errors.As(err, &de) {
+		p.bad(1, de.Column, "%s", de.Reason)
+		return nil
+	}
+	if err != nil {
+		p.bad(1, "file", "%v", err)
+		return nil
+	}
+	p.dialect = dialect
 	header, err := cr.Read()
 	if err == io.EOF {
 		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
@@ -189,9 +206,6 @@ func (p *parser) parse(r io.Reader) []Transaction {
 // header maps each column name to its index, and reports unknown,
 // duplicate and missing columns.
 func (p *parser) header(h []string) (map[string]int, bool) {
-	if len(h) > 0 {
-		h[0] = strings.TrimPrefix(h[0], "\ufeff") // a byte-order mark, as spreadsheets write
-	}
 	col := map[string]int{}
 	ok := true
 	for i, name := range h {
@@ -279,23 +293,31 @@ func (p *parser) batch(line int, s string) string {
 // decimal places (trailing zeros do not count), as the API accepts, and
 // whose float64 is exactly the decimal written: a number with more
 // significant digits than a float64 holds (1234567890123.12345) would be
-// sent, and billed, as another number.
-func (p *parser) quantity(line int, s string) float64 {
-	if s == "" {
+// sent, and billed, as another number. In a file separated by ";" a
+// decimal comma is read too (3,1415); a number that could be read two
+// ways (1.234,5) is refused (csvdialect.Dialect.Decimal). Messages quote
+// the cell as written.
+func (p *parser) quantity(line int, cell string) float64 {
+	if cell == "" {
 		p.bad(line, ColumnQuantity, "required")
 		return 0
 	}
+	s, err := p.dialect.Decimal(cell)
+	if err != nil {
+		p.bad(line, ColumnQuantity, "%v", err)
+		return 0
+	}
 	if !decimal.MatchString(s) {
-		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", s)
+		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", cell)
 		return 0
 	}
 	if !contract.ExactMultiple(s, quantityStep) {
-		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, s)
+		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, cell)
 		return 0
 	}
 	q, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(q, 0) {
-		p.bad(line, ColumnQuantity, "out of range, got %q", s)
+		p.bad(line, ColumnQuantity, "out of range, got %q", cell)
 		return 0
 	}
 	if q == 0 {
@@ -303,7 +325,7 @@ func (p *parser) quantity(line int, s string) float64 {
 	}
 	if sent, want := strconv.FormatFloat(q, 'f', -1, 64), canonical(s); sent != want {
 		p.bad(line, ColumnQuantity, "too many significant digits to be sent exactly: %q would be sent as %s; "+
-			"a quantity is sent as a 64-bit float (about 15 significant digits)", s, sent)
+			"a quantity is sent as a 64-bit float (about 15 significant digits)", cell, sent)
 		return 0
 	}
 	return q

@@ -102,7 +102,7 @@ func TestParseBadFiles(t *testing.T) {
 	}{
 		{"empty file", "", []string{"m.csv:1: file: empty"}},
 		{"header only", h, []string{"m.csv:1: file: no rows after the header"}},
-		{"missing column", "organization,product,quantity\n" + org1 + ",p,1\n", []string{`m.csv:1: header: missing column "variable"`}},
+		{"missing column", "organization,product,quantity\n" + org1 + ",p,1\n", []string{`m.csv:1: header: it seems to be separated by ",", and then lacks "variable": want the columns organization,product,variable,quantity and optionally batch, separated by ",", ";" or TAB`}},
 		{"unknown column", "organization,product,variable,quantity,price\n" + org1 + ",p,v,1,2\n", []string{`m.csv:1: header: unknown column "price"`}},
 		{"duplicate header", "organization,product,variable,quantity,product\n" + org1 + ",p,v,1,p\n", []string{`m.csv:1: header: duplicate column "product"`}},
 		{"bad uuid", h + "acme,p,v,1\n", []string{`m.csv:2: organization: must be a UUID (8-4-4-4-12 hex digits), got "acme"`}},
@@ -116,7 +116,7 @@ func TestParseBadFiles(t *testing.T) {
 		{"quantity NaN", h + org1 + ",p,v,NaN\n", []string{`m.csv:2: quantity: want a decimal number`}},
 		{"quantity infinite", h + org1 + ",p,v,-Inf\n", []string{`m.csv:2: quantity: want a decimal number`}},
 		{"quantity exponent", h + org1 + ",p,v,1e3\n", []string{`m.csv:2: quantity: want a decimal number`}},
-		{"quantity comma", h + org1 + `,p,v,"1,5"` + "\n", []string{`m.csv:2: quantity: want a decimal number`}},
+		{"quantity comma", h + org1 + `,p,v,"1,5"` + "\n", []string{`m.csv:2: quantity: "1,5" could be read two ways (1.5 or 15): in a file separated by "," a comma is no decimal separator`}},
 		{"quantity too large", h + org1 + ",p,v,1" + strings.Repeat("0", 400) + "\n", []string{"m.csv:2: quantity: out of range"}},
 		{"too many decimals", h + org1 + ",p,v,0.000001\n", []string{`m.csv:2: quantity: at most 5 decimal places, got "0.000001"`}},
 		{"quantity beyond a float64's digits", h + org1 + ",p,v,1234567890123.12345\n",

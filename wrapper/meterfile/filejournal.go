@@ -2,6 +2,7 @@ package meterfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -35,7 +36,8 @@ const journalVersion = 2
 //
 //	{"crc":"1c291ca3","record":{"seq":7,"transaction":"…","state":"sent",…}}
 //
-// Each [FileJournal.Record] is one write followed by fsync. The file is
+// Each [FileJournal.Record] is one write followed by fsync, shared by the
+// calls made while the previous fsync was in progress. The file is
 // locked against other processes while open (on Unix systems).
 //
 // On opening, a last line without its newline is the trace of a crash in
@@ -67,9 +69,16 @@ type FileJournal struct {
 	path   string
 	f      *os.File
 	sync   func(*os.File) error // fsync; a test counts it
-	last   map[Key]Entry
-	lines  int   // lines in the file, header included: the next record's number is lines+1
-	broken error // set when a write failed: the file's tail is unknown
+	last   map[Key]Entry        // the last durable entry of each key
+	lines  int                  // lines in the file, header included: the next record's number is lines+1
+	broken error                // set when a write failed: the file's tail is unknown
+
+	// Group commit: while one group is written (writing), the records of
+	// later calls gather in next, checked against queued (their keys'
+	// entries not durable yet) over last.
+	writing bool
+	next    *group
+	queued  map[Key]Entry
 }
 
 // envelope is one line of the file.
@@ -107,7 +116,7 @@ func openFile(path string, sync func(*os.File) error) (*FileJournal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meterfile: opening journal: %w", err)
 	}
-	j := &FileJournal{path: path, f: f, sync: sync}
+	j := &FileJournal{path: path, f: f, sync: sync, next: newGroup(), queued: map[Key]Entry{}}
 	if err := j.open(); err != nil {
 		f.Close()
 		return nil, err
@@ -241,45 +250,135 @@ func (j *FileJournal) Lookup(k Key) (Entry, bool, error) {
 	return e, ok, nil
 }
 
+// Claim implements [Journal]. The file is locked against other processes
+// while it is open, so there is no other run to exclude: Claim is Lookup.
+func (j *FileJournal) Claim(_ context.Context, k Key, _ bool) (Entry, bool, error) {
+	return j.Lookup(k)
+}
+
+// Release implements [Journal]; there is nothing to release.
+func (*FileJournal) Release(Key) {}
+
+// group is the records of the Record calls that are made durable together,
+// by one write and one fsync (group commit).
+type group struct {
+	entries []Entry
+	lead    chan struct{} // receives once: its receiver writes the group
+	done    chan struct{} // closed once the group is durable or failed
+	err     error         // set before done is closed
+}
+
+func newGroup() *group {
+	return &group{lead: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
 // Record implements [Journal]: the entries are checked with
 // [CheckTransition], written with one write, numbered, and made durable
-// with fsync before it returns. After a failed write or fsync it refuses
-// every later call: what reached the disk is unknown.
+// with fsync before it returns. Records that arrive while an fsync is in
+// progress are made durable together by the next single write and fsync,
+// once that one returns (group commit): concurrent callers share fsyncs,
+// and no record is reported durable before it was written and synced.
+// After a failed write or fsync it refuses every later call: what reached
+// the disk is unknown.
 func (j *FileJournal) Record(entries ...Entry) error {
 	j.mu.Lock()
-	defer j.mu.Unlock()
+	if err := j.usable(); err != nil {
+		j.mu.Unlock()
+		return err
+	}
 	staged := map[Key]Entry{}
-	recs := make([]any, len(entries))
-	for i, e := range entries {
+	for _, e := range entries {
 		k := e.Key()
 		prev, found := staged[k]
 		if !found {
-			prev, found = j.last[k]
+			prev, found = j.latest(k)
 		}
 		if err := CheckTransition(prev, found, e); err != nil {
+			j.mu.Unlock()
 			return fmt.Errorf("meterfile: journal %s: not recorded: %w", j.path, err)
 		}
 		staged[k] = e
-		recs[i] = record{Seq: j.lines + 1 + i, Entry: e}
 	}
-	if err := j.append(recs...); err != nil {
-		return err
-	}
+	g := j.next
+	g.entries = append(g.entries, entries...)
 	for k, e := range staged {
-		j.last[k] = e
+		j.queued[k] = e
+	}
+	if !j.writing {
+		j.writing = true
+		j.mu.Unlock()
+		j.commit(g)
+		return g.err
+	}
+	j.mu.Unlock()
+	select {
+	case <-g.done:
+	case <-g.lead: // the previous group is durable: write this one
+		j.commit(g)
+	}
+	return g.err
+}
+
+// latest is the last entry of k, counting those queued for the next write.
+func (j *FileJournal) latest(k Key) (Entry, bool) {
+	if e, ok := j.queued[k]; ok {
+		return e, true
+	}
+	e, ok := j.last[k]
+	return e, ok
+}
+
+// usable is the error that refuses every Record, or nil.
+func (j *FileJournal) usable() error {
+	switch {
+	case j.broken != nil:
+		return j.broken
+	case j.f == nil:
+		return fmt.Errorf("meterfile: journal %s: %w", j.path, os.ErrClosed)
 	}
 	return nil
 }
 
+// commit writes g, which its caller leads: records arriving meanwhile go to
+// a new group, which commit hands to one of its callers once g is done.
+func (j *FileJournal) commit(g *group) {
+	j.mu.Lock()
+	j.next = newGroup()
+	recs := make([]any, len(g.entries))
+	for i, e := range g.entries {
+		recs[i] = record{Seq: j.lines + 1 + i, Entry: e}
+	}
+	err := j.usable()
+	j.mu.Unlock()
+
+	if err == nil {
+		err = j.append(recs...)
+	}
+
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err == nil {
+		for _, e := range g.entries {
+			j.last[e.Key()] = e
+		}
+	}
+	clear(j.queued) // what is still queued is the next group's
+	for _, e := range j.next.entries {
+		j.queued[e.Key()] = e
+	}
+	g.err = err
+	close(g.done)
+	if len(j.next.entries) == 0 {
+		j.writing = false
+		return
+	}
+	j.next.lead <- struct{}{} // writing stays true: the receiver writes it
+}
+
 // append writes records as lines and syncs the file. Once a write or a
-// sync failed, it refuses every later call.
+// sync failed, it refuses every later call. Only one append runs at a
+// time: the header's, before the journal is shared, or a group's.
 func (j *FileJournal) append(recs ...any) error {
-	if j.broken != nil {
-		return j.broken
-	}
-	if j.f == nil {
-		return fmt.Errorf("meterfile: journal %s: %w", j.path, os.ErrClosed)
-	}
 	var buf bytes.Buffer
 	for _, r := range recs {
 		raw, err := json.Marshal(r)
@@ -289,15 +388,23 @@ func (j *FileJournal) append(recs ...any) error {
 		// Built by hand so that the record's bytes are exactly those summed.
 		fmt.Fprintf(&buf, `{"crc":"%08x","record":%s}`+"\n", crc32.Checksum(raw, castagnoli), raw)
 	}
-	if _, err := j.f.Write(buf.Bytes()); err != nil {
-		j.broken = fmt.Errorf("meterfile: writing journal %s: %w", j.path, err)
+	fail := func(err error) error {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.broken == nil {
+			j.broken = err
+		}
 		return j.broken
+	}
+	if _, err := j.f.Write(buf.Bytes()); err != nil {
+		return fail(fmt.Errorf("meterfile: writing journal %s: %w", j.path, err))
 	}
 	if err := j.sync(j.f); err != nil {
-		j.broken = fmt.Errorf("meterfile: syncing journal %s: %w", j.path, err)
-		return j.broken
+		return fail(fmt.Errorf("meterfile: syncing journal %s: %w", j.path, err))
 	}
+	j.mu.Lock()
 	j.lines += len(recs)
+	j.mu.Unlock()
 	return nil
 }
 

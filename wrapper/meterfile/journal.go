@@ -1,6 +1,8 @@
 package meterfile
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/exopartner/exopartner/wrapper"
@@ -29,6 +31,11 @@ const (
 	// certainly not applied and a rerun sends it again.
 	StateFailed State = "failed"
 )
+
+// States lists every state, in the order a transaction meets them.
+func States() []State {
+	return []State{StatePending, StateSent, StateApplied, StateUnknown, StateFailed}
+}
 
 func (s State) valid() bool {
 	switch s {
@@ -64,13 +71,16 @@ type Usage struct {
 }
 
 // Journal records the state of metering transactions durably, by [Key].
-// [OpenFile] provides one backed by a file; another store (a database
-// table, say) only has to keep the same promises. The rules are not the
-// journal's to implement: [Run] decides from the entry Lookup returns what
-// a transaction is (sent, skipped, or a bad line when a batch already sent
-// comes back with other rows), and [CheckTransition] is which entry may
-// follow which, for a journal to check what it records and what it reads
-// back.
+// [OpenFile] provides one backed by a file, and package pgjournal one in
+// PostgreSQL, shared by runs on several machines; another store only has to
+// keep the same promises. The rules are not the journal's to implement:
+// [Run] decides from the entry Lookup or Claim returns what a transaction
+// is (sent, skipped, or a bad line when a batch already sent comes back
+// with other rows), and [CheckTransition] is which entry may follow which,
+// for a journal to check what it records and what it reads back.
+//
+// A Journal is used by several goroutines at once (one per transaction in
+// flight, [Options.Concurrency]).
 type Journal interface {
 	// Lookup returns the last entry recorded for a key, and false when
 	// there is none.
@@ -78,8 +88,36 @@ type Journal interface {
 	// Record appends entries in order. It returns only once they are
 	// durable: a crash after it returns must not lose them. It refuses,
 	// recording none of them, entries that [CheckTransition] refuses after
-	// the last entry of their key (or after an earlier one of entries).
-	// When it fails otherwise, none or some of them may be durable, and the
-	// journal must refuse every later Record.
+	// the last entry of their key (or after an earlier one of entries); its
+	// error then matches [ErrTransition]. When it fails otherwise, none or
+	// some of them may be durable; a journal that cannot then tell what it
+	// holds (a file whose tail is unknown) must refuse every later Record.
 	Record(entries ...Entry) error
+	// Claim reserves k for this run until Release, so that no other run
+	// sharing the journal sends it meanwhile, and returns k's last entry as
+	// the claim found it: what Run judges the transaction by. When another
+	// run holds k, Claim returns an error matching [ErrClaimed] at once, or
+	// with wait set, waits until that run releases k (or dies: its claim
+	// ends with it) or ctx ends. A claim must not outlive its run: a run
+	// that died leaves its transactions in the state it last recorded
+	// (sent, for one in flight: its outcome is unknown). A journal only one
+	// process can open (a [FileJournal]) has no other run to exclude.
+	Claim(ctx context.Context, k Key, wait bool) (Entry, bool, error)
+	// Release ends the claim on k. Run releases a claim once the
+	// transaction's outcome is recorded, or once it decided to leave it.
+	Release(k Key)
 }
+
+// BatchLookup is implemented by a [Journal] that looks many keys up at
+// once cheaper than one by one (a database, in one query). [Run] uses it,
+// when there, to look every transaction of the file up before anything
+// is sent.
+type BatchLookup interface {
+	// LookupBatch is Lookup of each key: entries[i] and found[i] are
+	// Lookup(keys[i]).
+	LookupBatch(keys []Key) (entries []Entry, found []bool, err error)
+}
+
+// ErrClaimed is matched by the error of a [Journal]'s Claim when another
+// run holds the transaction.
+var ErrClaimed = errors.New("transaction claimed by another run")

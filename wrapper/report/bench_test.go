@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/fakeproc"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 	"github.com/exopartner/exopartner/wrapper/report"
@@ -41,4 +42,28 @@ func BenchmarkUsageReport(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
 		})
 	}
+}
+
+// BenchmarkUsageReportOutOfProcess is the usage report of 10 000
+// organizations at 20 ms of latency with a concurrency of 50, against the
+// fake in its own process (internal/fakeproc), as a multiple of the ideal,
+// ceil(10000/50) × 20 ms.
+func BenchmarkUsageReportOutOfProcess(b *testing.B) {
+	const orgs, concurrency, latency = 10000, 50, 20 * time.Millisecond
+	ideal := time.Duration((orgs+concurrency-1)/concurrency) * latency
+	fake := fakeproc.Start(b, latency, orgs)
+	c := fake.Client(b)
+	period := wrapper.PeriodOf(time.Now().AddDate(0, -1, 0))
+	client, server := fakeproc.ClientCPU(), fake.CPU()
+	for b.Loop() {
+		r, err := report.Build(context.Background(), c, period, report.Options{Concurrency: concurrency})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Failed) != 0 || r.Organizations != orgs {
+			b.Fatalf("%d organizations, failed %v", r.Organizations, r.Failed)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
+	fake.ReportCPU(b, client, server)
 }

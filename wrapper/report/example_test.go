@@ -2,9 +2,11 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/exopartner/exopartner/wrapper"
@@ -63,4 +65,45 @@ func ExampleWriteCSV() {
 		fmt.Fprintf(os.Stderr, "statement %s of %s: total %s, lines %s\n", d.Code, d.Organization,
 			report.Money(d.TotalExclVAT), report.Money(d.LinesExclVAT))
 	}
+}
+
+// Write the report as an Excel workbook: a sheet of rows with numbers as
+// numbers and dates as dates, and a sheet of totals per currency.
+func ExampleWriteXLSX() {
+	srv := partnertest.NewServer()
+	defer srv.Close()
+	srv.AddOrganizations(2)
+	c, err := wrapper.New(wrapper.WithCredentials(srv.Key(), srv.Secret()), wrapper.WithEndpoint(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := report.Build(context.Background(), c, wrapper.NewPeriod(2025, time.March), report.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := os.CreateTemp("", "usage-*.xlsx")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	if err := errors.Join(report.WriteXLSX(f, r), f.Close()); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("sheets:", report.SheetUsage, report.SheetTotals)
+	// Output: sheets: Usage Totals
+}
+
+// Write the CSV a Swiss or German Excel opens in columns, accents intact:
+// ";" between fields and a byte order mark.
+func ExampleWriteCSVWith() {
+	r := &report.Report{Rows: []report.Row{{Name: "Zürcher AG", Product: "compute", Currency: "CHF"}}}
+	var b strings.Builder
+	if err := report.WriteCSVWith(&b, r, report.CSVOptions{Comma: ';', BOM: true}); err != nil {
+		log.Fatal(err)
+	}
+	header, row, _ := strings.Cut(b.String(), "\n")
+	fmt.Printf("%q\n%s", header, row)
+	// Output:
+	// "\ufefforganization;client-id;name;country;status;code;currency;start-date;end-date;product;variable;description;quantity;unit;total-excl-vat;total-incl-vat"
+	// 00000000-0000-0000-0000-000000000000;;Zürcher AG;;;;CHF;;;compute;;;0;;0.00;0.00
 }

@@ -9,7 +9,11 @@
 // not add up to them is listed as a [Discrepancy].
 //
 // [WriteCSV] writes the rows for a spreadsheet: text cells that a
-// spreadsheet would run as a formula are neutralised (see [Row.Cells]).
+// spreadsheet would run as a formula are neutralised (see [Row.Cells]);
+// [WriteCSVWith] writes them with ";" or TAB and a byte order mark, for
+// Excel in other locales; [WriteXLSX] writes an Excel workbook, with
+// numbers as numbers, dates as dates and the totals on a sheet of their
+// own.
 package report
 
 import (

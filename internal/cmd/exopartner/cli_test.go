@@ -121,7 +121,8 @@ func TestHelpShowsDefaults(t *testing.T) {
 		}
 		for _, want := range []string{
 			"usage: exopartner [global flags] usage-report --period YYYY-MM",
-			"\nflags:\n", "\n  --format string\n", `csv, json or table (default "csv")`,
+			"\nflags:\n", "\n  --format string\n", `csv, json, table or xlsx (an Excel workbook: numbers as numbers, dates as dates, in any locale) (default "csv")`,
+			"\n  --delimiter string\n", `(default ",")`, "\n  --bom\n", "\n  --wide\n",
 			"\n  --concurrency int\n", fmt.Sprintf("(default %d)", usagereport.DefaultConcurrency),
 			"\nglobal flags (anywhere on the line):\n", "\n  --output-format, -O string\n", `(default "table")`,
 			"\n  --use-account, -A NAME\n", "\n  --config, -C PATH\n", "\n  --quiet, -Q\n", "\n  --timeout duration\n", "\n  --verbose, -v\n",

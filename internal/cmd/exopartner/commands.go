@@ -56,18 +56,20 @@ var commands = []command{
 		summary: "Show an organization's usage statements for a month (default: the current one).",
 		setup:   listUsage},
 	{name: "metering-transaction", confirms: true, synopsis: "--organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]\n" +
-		"   or: exopartner metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]",
+		"   or: exopartner metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]\n" +
+		"      [--resend-unknown] [--mark-applied TRANSACTION ...]",
 		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.\n" +
 			"With --file, send a CSV file's transactions (columns organization,product,variable,quantity[,batch];\n" +
 			"one transaction per organization, or per organization and batch) each exactly once across reruns,\n" +
-			"recording each one's state in the --journal file.",
+			"recording each one's state in the --journal: a file, or a PostgreSQL database that runs on several\n" +
+			"machines share (two runs at once never send the same transaction).",
 		setup: meteringTransaction},
-	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table] [--status active,suspended]\n" +
-		"      [--concurrency N] [--output-file PATH]",
+	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table|xlsx] [--status active,suspended]\n" +
+		"      [--concurrency N] [--output-file PATH] [--delimiter ,|;|tab] [--bom] [--wide]",
 		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
 			"--format chooses the output; the global --output does not apply.",
 		setup: usageReport},
-	{name: "sync", synopsis: "--file PATH.csv [--apply]",
+	{name: "sync", synopsis: "--file PATH.csv [--apply [--concurrency N]]",
 		summary: "Bring the organizations in step with a CRM file: print the plan, and with --apply carry it out.\n" +
 			"With the global --output json, print the plan (and what was applied) as one JSON document.",
 		setup: syncCommand},

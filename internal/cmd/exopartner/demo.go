@@ -48,6 +48,9 @@ func (d *demo) printf(format string, a ...any) {
 	fmt.Fprintf(d.e.stdout, "%2d. "+format+"\n", append([]any{d.step}, a...)...)
 }
 
+// blockIndent indents a block under its step.
+const blockIndent = "      "
+
 // block prints what a printer renders, indented under the current step.
 func (d *demo) block(render func(w io.Writer) error) error {
 	var b bytes.Buffer
@@ -56,7 +59,7 @@ func (d *demo) block(render func(w io.Writer) error) error {
 	}
 	for line := range strings.Lines(b.String()) {
 		if line != "\n" {
-			line = "      " + line
+			line = blockIndent + line
 		}
 		fmt.Fprint(d.e.stdout, line)
 	}
@@ -175,9 +178,9 @@ func (d *demo) workflows(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.printf("usage report for %s (usage-report --period %s --format table): %d organizations, %d rows, exact totals:",
-		period, period, r.Organizations, len(r.Rows))
-	if err := d.block(func(w io.Writer) error { return writeReportTable(w, r) }); err != nil {
+	d.printf("usage report, exact totals (usage-report --period %s --format table):", period)
+	// Fit in an 80-column terminal, the block's indentation included.
+	if err := d.block(func(w io.Writer) error { return writeReportTable(w, r, 80-len(blockIndent)) }); err != nil {
 		return err
 	}
 	customers, err := crmsync.ReadCSV(strings.NewReader(demoCRM), "crm.csv")

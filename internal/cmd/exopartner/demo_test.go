@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
@@ -34,7 +35,7 @@ func TestDemo(t *testing.T) {
 		`terminated ` + uuid + `: status terminated`,
 		`purge scheduled for ` + uuid,
 		`listed 2 organizations:`,
-		`usage report for \d{4}-\d{2} \(usage-report --period \d{4}-\d{2} --format table\): 2 organizations, 2 rows, exact totals:`,
+		`usage report, exact totals \(usage-report --period \d{4}-\d{2} --format table\):\n      Usage \d{4}-\d{2}: 2 organization\(s\), 2 row\(s\)\n`,
 		`sync plan for a CRM export of 3 customers \(sync --file crm.csv\): 1 change\(s\), nothing sent but one listing:`,
 	}
 	for i, step := range steps {
@@ -42,6 +43,20 @@ func TestDemo(t *testing.T) {
 		if !re.MatchString(r.stdout) {
 			t.Errorf("no step %d matching %q in:\n%s", i+1, step, r.stdout)
 		}
+	}
+	// The report is for a person at an 80-column terminal: every line of
+	// it fits, grouped under its organization.
+	_, report, _ := strings.Cut(r.stdout, "\n11.")
+	report, _, _ = strings.Cut(report, "\n12. ")
+	for line := range strings.Lines(report) {
+		if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 80 {
+			t.Errorf("the report has a line of %d columns, want at most 80:\n%s", n, line)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^      crm-1001  Alpenblick Software AG  CH  active\n        organization ` + uuid + `\n` +
+		`        VARIABLE +DESCRIPTION +QUANTITY +EXCL-VAT +INCL-VAT\n` +
+		`        commission +partner commission +-42\.00005 +-7\.48 +-8\.09\n`).MatchString(report) {
+		t.Errorf("the report is not grouped by organization:\n%s", report)
 	}
 	for _, want := range []string{
 		`(?m)^\s+partner\s+commission\s+partner commission\s+-42\.00005\s`,

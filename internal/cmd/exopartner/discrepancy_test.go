@@ -20,15 +20,16 @@ const discrepantStatements = `[
 
 // TestUsageReportDiscrepancies: the totals are the statements' (15.00, not
 // the lines' 9.99), and each statement that does not reconcile is listed
-// with both figures: in the JSON, in the table, on stderr for CSV.
+// with both figures: in the JSON, in the table (grouped by organization,
+// or with every column with --wide), on stderr for CSV.
 func TestUsageReportDiscrepancies(t *testing.T) {
 	t.Parallel()
 	srv := reportServer(t)
 	id := srv.AddOrganizations(1)[0]
-	run := func(format string) result {
+	run := func(format string, extra ...string) result {
 		t.Helper()
 		srv.InjectFault("list-distributor-organization-usage", 1, partnertest.Fault{Body: discrepantStatements})
-		r := runCLI(t, envOf(srv), "usage-report", "--period", lastMonth, "--format", format)
+		r := runCLI(t, envOf(srv), append([]string{"usage-report", "--period", lastMonth, "--format", format}, extra...)...)
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d, stderr:\n%s", format, r.code, r.stderr)
 		}
@@ -68,8 +69,20 @@ func TestUsageReportDiscrepancies(t *testing.T) {
 	r = run("table")
 	rs := rows(r.stdout)
 	i := slices.IndexFunc(rs, func(row []string) bool { return strings.HasPrefix(row[0], "DISCREPANCIES") })
-	if i < 2 || len(rs) != i+4 || r.stderr != "" {
+	if i < 2 || len(rs) != i+5 || r.stderr != "" {
 		t.Fatalf("table:\n%s", r.stdout)
+	}
+	wantRow(t, rs[i-1], "CHF", "15.00", "16.21")
+	wantRow(t, rs[i+1], "seed-1", "organization "+id.String())
+	wantRow(t, rs[i+2], "CODE", "CURRENCY", "LINES", "TOTAL-EXCL-VAT", "LINES-EXCL-VAT", "TOTAL-INCL-VAT", "LINES-INCL-VAT")
+	wantRow(t, rs[i+3], "S-1", "CHF", "3", "10.00", "9.99", "10.81", "10.80")
+	wantRow(t, rs[i+4], "S-2", "CHF", "0", "5.00", "0.00", "5.40", "0.00")
+
+	r = run("table", "--wide")
+	rs = rows(r.stdout)
+	i = slices.IndexFunc(rs, func(row []string) bool { return strings.HasPrefix(row[0], "DISCREPANCIES") })
+	if i < 2 || len(rs) != i+4 || r.stderr != "" {
+		t.Fatalf("table --wide:\n%s", r.stdout)
 	}
 	wantRow(t, rs[i-1], "CHF", "15.00", "16.21")
 	wantRow(t, rs[i+1], "ORGANIZATION", "CLIENT-ID", "CODE", "CURRENCY", "LINES", "TOTAL-EXCL-VAT", "LINES-EXCL-VAT", "TOTAL-INCL-VAT", "LINES-INCL-VAT")

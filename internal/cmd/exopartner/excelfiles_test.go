@@ -96,3 +96,79 @@ func createOrgAnyID(t *testing.T, srv *partnertest.Server, clientID string) wrap
 	return srv.Seed(wrapper.Organization{Status: wrapper.StatusActive, ClientID: clientID, BillingAddress: wrapper.BillingAddress{
 		Name: "Fixture " + clientID, StreetName: "Rue du Rhône", BuildingNumber: "1", PostalCode: "1204", City: "Genève", Country: "CH"}})
 }
+
+// excelSemicolon turns a "," file into what Excel saves as "CSV UTF-8" in
+// a Swiss, German or Austrian locale: a BOM, ";" and CRLF (the fixtures'
+// fields hold no "," or ";").
+func excelSemicolon(s string) string {
+	return "\ufeff" + excelCRLF(strings.ReplaceAll(s, ",", ";"))
+}
+
+// TestSyncSemicolonFile: sync --file reads a CRM export Excel saved with
+// ";" (BOM, CRLF, accents, a quoted field holding ";") as its "," twin;
+// --apply creates the new customer with its accents intact. A ";" header
+// that does not name the columns is one line naming the separator, exit 2,
+// nothing sent.
+func TestSyncSemicolonFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	keep := createOrg(t, srv, "crm-keep")
+	file := writeCRM(t, excelSemicolon(crmHeader+crmLine("crm-keep", "active"))+
+		"crm-new;\"Caf\u00e9; Bar\";it@cafe.example;Caf\u00e9 du Lac;Rue du Rh\u00f4ne;7;Z\u00fcrich;8001;CH;;active\r\n")
+	r := runCLI(t, envOf(srv), "sync", "--file", file, "--apply")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	rs := rows(r.stdout)
+	wantRow(t, rs[1], "crm-keep", keep.ID.String(), "active", "active", "nothing")
+	wantRow(t, rs[2], "crm-new", "-", "-", "active", "create")
+	var created wrapper.Organization
+	for _, o := range srv.Organizations() {
+		if o.ClientID == "crm-new" {
+			created = o
+		}
+	}
+	if created.BillingAddress.City != "Zürich" || created.BillingAddress.Name != "Café du Lac" {
+		t.Errorf("created %+v", created)
+	}
+
+	srv.ResetCounts()
+	bad := writeCRM(t, excelSemicolon(strings.Replace(crmHeader, "postal-code", "PLZ", 1)+crmLine("crm-x", "active")))
+	r = runCLI(t, envOf(srv), "sync", "--file", bad)
+	want := bad + `:1: header: it seems to be separated by ";", and then lacks "postal-code" and has the unknown "PLZ": ` +
+		`want the columns client-id,display-name,owner-email,name,street-name,building-number,city,postal-code,country,address,status, separated by ",", ";" or TAB` + "\n"
+	if r.code != 2 || r.stderr != want || srv.Requests("") != 0 {
+		t.Errorf("exit %d, %d requests, stderr:\n%s\nwant exit 2, stderr:\n%s", r.code, srv.Requests(""), r.stderr, want)
+	}
+}
+
+// TestMeteringSemicolonFile: metering-transaction --file sends a ";" file
+// with decimal commas as the numbers written (3,1415 is 3.1415), and
+// refuses a quantity that could be read two ways (exit 2, nothing sent,
+// the reason in the line).
+func TestMeteringSemicolonFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	id := srv.AddOrganizations(1)[0]
+	dir := t.TempDir()
+	file, journal := filepath.Join(dir, "usage.csv"), filepath.Join(dir, "journal")
+	writeFile(t, file, "\ufefforganization;product;variable;quantity;batch\r\n"+
+		id.String()+";partner;license_product;3,1415;INV-7\r\n"+id.String()+";\"caf\u00e9; cr\u00e8me\";commission;-42,00005;INV-7\r\n")
+	r := runCLI(t, envOf(srv), "metering-transaction", "--file", file, "--journal", journal)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	got := srv.Metering(id)
+	if len(got) != 2 || got[0].Quantity != 3.1415 || got[1].Quantity != -42.00005 || got[1].Product != "café; crème" {
+		t.Errorf("applied %+v", got)
+	}
+
+	srv.ResetCounts()
+	ambiguous := filepath.Join(dir, "ambiguous.csv")
+	writeFile(t, ambiguous, "organization;product;variable;quantity;batch\r\n"+id.String()+";partner;license_product;1.234,5;INV-8\r\n")
+	r = runCLI(t, envOf(srv), "metering-transaction", "--file", ambiguous, "--journal", journal)
+	want := ambiguous + `:2: quantity: "1.234,5" could be read two ways: it has both "." and ","`
+	if r.code != 2 || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 || srv.Requests("") != 0 {
+		t.Errorf("exit %d, %d requests, stderr:\n%s\nwant exit 2 and one line starting %s", r.code, srv.Requests(""), r.stderr, want)
+	}
+}

@@ -16,10 +16,11 @@
 //	schedule-purge-distributor-organization ID|--client-id X
 //	list-distributor-organization-usage ID|--client-id X [--period YYYY-MM]
 //	metering-transaction --organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
-//	metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]
+//	metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]
+//	    [--resend-unknown] [--mark-applied TRANSACTION ...]
 //	usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
 //	    [--concurrency N] [--output-file PATH]
-//	sync --file PATH.csv [--apply]
+//	sync --file PATH.csv [--apply [--concurrency N]]
 //	serve [--addr 127.0.0.1:8080]
 //	demo
 //	version
@@ -132,7 +133,8 @@ API commands (named by the API's operationIds):
   schedule-purge-distributor-organization ID|--client-id X
   list-distributor-organization-usage ID|--client-id X [--period YYYY-MM]
   metering-transaction --organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
-  metering-transaction --file PATH.csv --journal PATH [--resend-unknown] [--mark-applied TRANSACTION ...]
+  metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]
+      [--resend-unknown] [--mark-applied TRANSACTION ...]
                                   a CSV file's transactions, each exactly once across reruns
   --client-id X finds the one organization whose client-id (your own reference) is X.
 
@@ -140,7 +142,8 @@ Workflows:
   usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
       [--concurrency N] [--output-file PATH]
                                   every organization's usage for a month, exact totals
-  sync --file PATH.csv [--apply]  bring the organizations in step with a CRM file
+  sync --file PATH.csv [--apply [--concurrency N]]
+                                  bring the organizations in step with a CRM file
 
 Other commands:
   serve [--addr 127.0.0.1:8080]   run the fake Partner API (base path /v1.alpha)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper/meterfile"
+	"github.com/exopartner/exopartner/wrapper/meterfile/pgjournal"
 )
 
 // meteringFile holds the flags of metering-transaction --file.
@@ -19,12 +20,15 @@ type meteringFile struct {
 	path, journal string
 	resendUnknown bool
 	markApplied   stringsFlag
+	concurrency   int
 }
 
 func fileFlags(fs *flag.FlagSet) *meteringFile {
 	m := &meteringFile{}
 	fs.StringVar(&m.path, "file", "", "CSV file of usage: header organization,product,variable,quantity[,batch]")
-	fs.StringVar(&m.journal, "journal", "", "journal file recording each transaction's state (created if missing; required with --file)")
+	fs.StringVar(&m.journal, "journal", "", "journal recording each transaction's state (required with --file): a file (created if missing), "+
+		"or a PostgreSQL database shared by every machine, postgres://USER:PASSWORD@HOST/DB (tables created on first use)")
+	fs.IntVar(&m.concurrency, "concurrency", meterfile.DefaultConcurrency, "transactions in flight at once")
 	fs.BoolVar(&m.resendUnknown, "resend-unknown", false,
 		"send again the transactions an earlier run sent without learning the outcome (only once you know they were not applied)")
 	fs.Var(&m.markApplied, "mark-applied", "`TRANSACTION` id that reconciliation showed applied: record it so, never send it (repeatable)")
@@ -43,7 +47,9 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 	case m.path == "":
 		return usagef(name, "--journal goes with --file")
 	case m.journal == "":
-		return usagef(name, "--file needs --journal PATH: the journal is what makes a rerun safe")
+		return usagef(name, "--file needs --journal PATH (or postgres://…): the journal is what makes a rerun safe")
+	case m.concurrency < 1:
+		return usagef(name, "--concurrency %d: want at least 1", m.concurrency)
 	}
 	txs, err := meterfile.ParseFile(m.path)
 	if err != nil {
@@ -61,14 +67,15 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	j, err := openJournal(m.journal)
+	j, err := openJournal(ctx, m.journal)
 	if err != nil {
-		return &configError{err}
+		return &configError{err} // nothing sent: exit 2
 	}
 	defer j.Close()
 	opts := meterfile.Options{
 		ResendUnknown: m.resendUnknown,
 		MarkApplied:   m.markApplied,
+		Concurrency:   m.concurrency,
 		Progress:      func(r meterfile.Result) { e.printResult(r) },
 	}
 	rep, err := meterfile.Run(ctx, c, j, txs, opts)
@@ -103,9 +110,15 @@ type journalFile interface {
 	Close() error
 }
 
-// openJournal opens the journal file at path. Tests replace it to make the
-// journal fail at a chosen write.
-var openJournal = func(path string) (journalFile, error) { return meterfile.OpenFile(path) }
+// openJournal opens the journal: a PostgreSQL database when spec is a
+// postgres:// or postgresql:// URL, else the file at path spec. Tests
+// replace it to make the journal fail at a chosen write.
+var openJournal = func(ctx context.Context, spec string) (journalFile, error) {
+	if pgjournal.IsDSN(spec) {
+		return pgjournal.Open(ctx, spec)
+	}
+	return meterfile.OpenFile(spec)
+}
 
 // printResult prints one transaction's outcome as it is decided: a line
 // for people, or a JSON object per line with --output json.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +46,16 @@ func writeFile(t *testing.T, path, data string) {
 	}
 }
 
+// args runs the file one transaction after the other (--concurrency 1),
+// so that a fault injected for the n-th request meets the n-th
+// transaction and lines come in the file's order, unless extra sets
+// --concurrency.
 func (f meteringFixture) args(extra ...string) []string {
-	return append([]string{"metering-transaction", "--file", f.file, "--journal", f.journal}, extra...)
+	args := []string{"metering-transaction", "--file", f.file, "--journal", f.journal}
+	if !slices.Contains(extra, "--concurrency") {
+		args = append(args, "--concurrency", "1")
+	}
+	return append(args, extra...)
 }
 
 // timesApplied is how many times each organization's transaction was
@@ -211,7 +221,8 @@ func TestMeteringFileBadInput(t *testing.T) {
 	const h = "organization,product,variable,quantity\n"
 	good := h + org + ",p,v,1\n"
 	for _, tc := range []struct{ name, csv, want string }{
-		{"missing column", "organization,product,quantity\n" + org + ",p,1\n", `:1: header: missing column "variable"`},
+		{"missing column", "organization,product,quantity\n" + org + ",p,1\n", `:1: header: it seems to be separated by ",", and then lacks "variable": ` +
+			`want the columns organization,product,variable,quantity and optionally batch, separated by ",", ";" or TAB`},
 		{"duplicate header", "organization,product,variable,quantity,quantity\n" + org + ",p,v,1,1\n", `:1: header: duplicate column "quantity"`},
 		{"unknown column", "organization,product,variable,quantity,unit\n" + org + ",p,v,1,h\n", `:1: header: unknown column "unit" (want organization,product,variable,quantity and optionally batch)`},
 		{"bad uuid", good + "not-a-uuid,p,v,1\n", `:3: organization: must be a UUID (8-4-4-4-12 hex digits), got "not-a-uuid"`},
@@ -320,8 +331,8 @@ func TestMeteringFileOutcomeNotJournaled(t *testing.T) {
 	f := newMeteringFixture(t, srv.API, 2)
 	open := openJournal
 	t.Cleanup(func() { openJournal = open })
-	openJournal = func(path string) (journalFile, error) {
-		j, err := open(path)
+	openJournal = func(ctx context.Context, path string) (journalFile, error) {
+		j, err := open(ctx, path)
 		if err != nil {
 			return nil, err
 		}

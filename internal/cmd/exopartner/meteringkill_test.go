@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -25,21 +24,6 @@ import (
 // safetyNet bounds each wait of the kill test; it is never reached on a
 // healthy run, however loaded the machine.
 const safetyNet = 5 * time.Minute
-
-// buildCLI builds the exopartner binary into a temporary directory.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go") // go test puts its own GOROOT/bin first in PATH
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "exopartner")
-	cmd := exec.Command(goBin, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // holdingServer serves api, except that it holds the k-th metering request
 // (carried out first when acted is set) until released: the process that

@@ -19,9 +19,13 @@ func syncCommand(fs *flag.FlagSet) action {
 	const name = "sync"
 	file := fs.String("file", "", "the CRM's CSV export, with the columns "+strings.Join(crmsync.Columns(), ",")+" (required)")
 	apply := fs.Bool("apply", false, "carry the plan out (default: print it and send only a listing)")
+	concurrency := fs.Int("concurrency", crmsync.DefaultConcurrency, "customers applied at once with --apply")
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
-		if *file == "" {
+		switch {
+		case *file == "":
 			return usagef(name, "--file PATH.csv is required")
+		case *concurrency < 1:
+			return usagef(name, "--concurrency %d: want at least 1", *concurrency)
 		}
 		f, err := os.Open(*file)
 		if err != nil {
@@ -41,7 +45,7 @@ func syncCommand(fs *flag.FlagSet) action {
 			return err
 		}
 		if e.output == "json" {
-			return syncJSON(ctx, e, c, plan, *apply)
+			return syncJSON(ctx, e, c, plan, *apply, *concurrency)
 		}
 		if err := printPlan(e.stdout, plan); err != nil {
 			return err
@@ -58,7 +62,7 @@ func syncCommand(fs *flag.FlagSet) action {
 			fmt.Fprintln(e.stdout, "\nNothing to do.")
 			return nil
 		}
-		res, err := crmsync.Apply(ctx, c, plan)
+		res, err := crmsync.ApplyConcurrently(ctx, c, plan, *concurrency)
 		if perr := printOutcomes(e.stdout, res); err == nil {
 			err = perr
 		}
@@ -95,7 +99,7 @@ func reportFailures(e *env, res crmsync.Result) error {
 // organization; "applied" is present only with --apply. When ctx ends
 // during --apply, the document holds what was applied, and the error is
 // ctx's.
-func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool) error {
+func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool, concurrency int) error {
 	type drift struct {
 		Column string `json:"column"`
 		API    string `json:"api"`
@@ -152,7 +156,7 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 	var res crmsync.Result
 	var applyErr error // ctx's: what was applied before it ended is still printed
 	if apply {
-		res, applyErr = crmsync.Apply(ctx, c, plan)
+		res, applyErr = crmsync.ApplyConcurrently(ctx, c, plan, concurrency)
 		applied := []outcome{}
 		for _, o := range res.Outcomes {
 			out := outcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}

@@ -145,7 +145,7 @@ func TestSyncBadFile(t *testing.T) {
 	}{
 		{[]string{"--file", dup}, dup + `:3: status: must be one of active, suspended, terminated (got "paused")` + "\n" +
 			dup + `:4: client-id: duplicate of line 2 ("crm-a")` + "\n"},
-		{[]string{"--file", badHeader}, badHeader + ":1: owner-email: missing column\n"},
+		{[]string{"--file", badHeader}, badHeader + `:1: header: it seems to be separated by ",", and then lacks "owner-email", "name", `},
 		{[]string{"--file", quoting}, quoting + ":2: csv: column "},
 		{[]string{"--file", badFields}, badFields + ":2: display-name: required (must not be empty)\n" + badFields + ":2: owner-email: must match "},
 		{[]string{"--file", filepath.Join(t.TempDir(), "missing.csv")}, "exopartner: sync: --file: open "},
@@ -269,7 +269,7 @@ func TestSyncApplyCanceled(t *testing.T) {
 			env := mapEnv(map[string]string{wrapper.EnvAPIKey: srv.Key(), wrapper.EnvAPISecret: srv.Secret(),
 				wrapper.EnvEndpoint: front.URL + partnertest.BasePath})
 			var stdout, stderr bytes.Buffer
-			code := run(ctx, []string{"--output", output, "sync", "--file", file, "--apply"}, &stdout, &stderr, env)
+			code := run(ctx, []string{"--output", output, "sync", "--file", file, "--apply", "--concurrency", "1"}, &stdout, &stderr, env)
 			if code != 1 || !strings.Contains(stderr.String(), context.Canceled.Error()) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr.String(), context.Canceled)
 			}

@@ -25,7 +25,10 @@ import (
 func usageReport(fs *flag.FlagSet) action {
 	const name = "usage-report"
 	period := fs.String("period", "", "month as YYYY-MM (required)")
-	format := fs.String("format", "csv", "csv, json or table")
+	format := fs.String("format", "csv", "csv, json, table or xlsx (an Excel workbook: numbers as numbers, dates as dates, in any locale)")
+	delimiter := fs.String("delimiter", ",", `CSV separator: ",", ";" (what Excel reads as columns in a Swiss, German or Austrian locale) or tab`)
+	bom := fs.Bool("bom", false, "start the CSV with a UTF-8 byte order mark, without which Excel garbles accents (Zürich)")
+	wide := fs.Bool("wide", false, fmt.Sprintf("with --format table, print every column of every row (default: grouped by organization, fit to %d columns)", reportWidth))
 	statuses := new(statusFlag)
 	fs.Var(statuses, "status", "report only organizations in these statuses, comma-separated (default: all)")
 	concurrency := fs.Int("concurrency", usagereport.DefaultConcurrency, "usage reads in flight")
@@ -38,9 +41,12 @@ func usageReport(fs *flag.FlagSet) action {
 		if err != nil {
 			return relabel(err, name, func(string) string { return "--period" }, fmt.Sprintf(" (got %q)", *period))
 		}
-		write, ok := reportWriters[*format]
-		if !ok {
-			return usagef(name, "--format %q: want csv, json or table", *format)
+		write, err := reportWriter(fs, *format, *delimiter, *bom, *wide)
+		if err != nil {
+			return err
+		}
+		if *format == "xlsx" && *outFile == "" && isTerminal(e.stdout) {
+			return usagef(name, "--format xlsx writes a binary workbook: give --output-file PATH.xlsx, or redirect stdout to a file")
 		}
 		opts := usagereport.Options{Concurrency: *concurrency}
 		if opts.Concurrency < 1 {
@@ -88,8 +94,8 @@ func clientIDNote(id string) string {
 }
 
 // printReportNotes lists on stderr what the report's output does not show:
-// the discrepancies for CSV (JSON and the table hold them), and the
-// organizations that could not be read.
+// the discrepancies for CSV (JSON, the table and the workbook hold them),
+// and the organizations that could not be read.
 func printReportNotes(stderr io.Writer, name, format string, r *usagereport.Report) {
 	if format == "csv" {
 		for _, d := range r.Discrepancies {
@@ -221,8 +227,38 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-var reportWriters = map[string]func(io.Writer, *usagereport.Report) error{
-	"csv": usagereport.WriteCSV, "json": writeReportJSON, "table": writeReportTable,
+// reportWriter returns the writer of --format, checking that the flags of
+// one format are not given with another.
+func reportWriter(fs *flag.FlagSet, format, delimiter string, bom, wide bool) (func(io.Writer, *usagereport.Report) error, error) {
+	const name = "usage-report"
+	for flag, only := range map[string]string{"delimiter": "csv", "bom": "csv", "wide": "table"} {
+		if fs.Changed(flag) && format != only {
+			return nil, usagef(name, "--%s applies to --format %s, not %s", flag, only, format)
+		}
+	}
+	switch format {
+	case "csv":
+		opts := usagereport.CSVOptions{BOM: bom}
+		switch delimiter {
+		case ",", ";":
+			opts.Comma = rune(delimiter[0])
+		case "tab", "TAB", "\t", "\\t":
+			opts.Comma = '\t'
+		default:
+			return nil, usagef(name, "--delimiter %q: want \",\", \";\" or tab", delimiter)
+		}
+		return func(w io.Writer, r *usagereport.Report) error { return usagereport.WriteCSVWith(w, r, opts) }, nil
+	case "json":
+		return writeReportJSON, nil
+	case "table":
+		if wide {
+			return writeWideReportTable, nil
+		}
+		return func(w io.Writer, r *usagereport.Report) error { return writeReportTable(w, r, reportWidth) }, nil
+	case "xlsx":
+		return usagereport.WriteXLSX, nil
+	}
+	return nil, usagef(name, "--format %q: want csv, json, table or xlsx", format)
 }
 
 func writeReportJSON(w io.Writer, r *usagereport.Report) error {
@@ -282,38 +318,4 @@ func writeReportJSON(w io.Writer, r *usagereport.Report) error {
 		doc.Failed = append(doc.Failed, failure{f.Organization, f.Err.Error()})
 	}
 	return writeJSON(w, doc)
-}
-
-// writeReportTable prints the rows, the totals and the discrepancies for
-// people: every cell escaped for the terminal (cell).
-func writeReportTable(w io.Writer, r *usagereport.Report) error {
-	t := newTable(w)
-	fmt.Fprintln(t, strings.ToUpper(strings.Join(usagereport.Columns(), "\t")))
-	for _, row := range r.Rows {
-		cells := row.Cells()
-		texts := make([]string, len(cells))
-		for i, c := range cells {
-			texts[i] = cell(c.Text)
-		}
-		fmt.Fprintln(t, strings.Join(texts, "\t"))
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(t, "\nTOTALS %s\tTOTAL-EXCL-VAT\tTOTAL-INCL-VAT\n", r.Period)
-	for _, tot := range r.Totals {
-		fmt.Fprintf(t, "%s\t%s\t%s\n", cell(tot.Currency), usagereport.Money(tot.TotalExclVAT), usagereport.Money(tot.TotalInclVAT))
-	}
-	if len(r.Discrepancies) > 0 {
-		if err := t.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(t, "\nDISCREPANCIES: statements whose lines do not add up to their own totals (the totals above are the statements')")
-		fmt.Fprintln(t, "ORGANIZATION\tCLIENT-ID\tCODE\tCURRENCY\tLINES\tTOTAL-EXCL-VAT\tLINES-EXCL-VAT\tTOTAL-INCL-VAT\tLINES-INCL-VAT")
-		for _, d := range r.Discrepancies {
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", d.Organization, cell(d.ClientID), cell(d.Code), cell(d.Currency), d.Lines,
-				usagereport.Money(d.TotalExclVAT), usagereport.Money(d.LinesExclVAT), usagereport.Money(d.TotalInclVAT), usagereport.Money(d.LinesInclVAT))
-		}
-	}
-	return t.Flush()
 }

@@ -180,7 +180,7 @@ func TestUsageReportBadUsage(t *testing.T) {
 	}{
 		{nil, "exopartner: usage-report: --period YYYY-MM is required"},
 		{[]string{"--period", "2025-13"}, `exopartner: usage-report: invalid input: --period: must match `},
-		{[]string{"--period", lastMonth, "--format", "xml"}, `exopartner: usage-report: --format "xml": want csv, json or table`},
+		{[]string{"--period", lastMonth, "--format", "xml"}, `exopartner: usage-report: --format "xml": want csv, json, table or xlsx`},
 		{[]string{"--period", lastMonth, "--status", "active,closed"}, `exopartner: usage-report: --status: unknown status "closed"`},
 		{[]string{"--period", lastMonth, "--concurrency", "0"}, "exopartner: usage-report: --concurrency 0: want at least 1"},
 		{[]string{"--period", lastMonth, "--output-file", filepath.Join(t.TempDir(), "no", "such", "dir")}, "exopartner: usage-report: --output-file: "},

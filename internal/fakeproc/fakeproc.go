@@ -1,0 +1,94 @@
+// Package fakeproc runs partnertest's fake Partner API in a process of its
+// own (command partnerfake), with its latency set, for fan-out benchmarks:
+// in the benchmark's process, the fake's request validation would share
+// the client's cores and inflate its ratio to the ideal.
+package fakeproc
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exopartner/exopartner/wrapper"
+)
+
+// Fake is a running partnerfake.
+type Fake struct {
+	URL, Key, Secret string
+	pid              int
+}
+
+// CPU is the processor time the fake has used so far (user and system),
+// from /proc on Linux; 0 elsewhere. With [ClientCPU], it tells how much of
+// a benchmark's wall time the two cores spent on either side.
+func (f *Fake) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", f.pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// ReportCPU reports the client's and the fake's processor time per
+// operation since the given starting points, in seconds.
+func (f *Fake) ReportCPU(b *testing.B, client, fake time.Duration) {
+	b.ReportMetric((ClientCPU()-client).Seconds()/float64(b.N), "client-cpu-s/op")
+	b.ReportMetric((f.CPU()-fake).Seconds()/float64(b.N), "fake-cpu-s/op")
+}
+
+// Client is a client of the fake with concurrency connections kept alive.
+func (f *Fake) Client(tb testing.TB, opts ...wrapper.Option) *wrapper.Client {
+	tb.Helper()
+	c, err := wrapper.New(append([]wrapper.Option{wrapper.WithCredentials(f.Key, f.Secret), wrapper.WithEndpoint(f.URL)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// Start builds partnerfake and starts it with latency and organizations;
+// it is stopped when tb ends.
+func Start(tb testing.TB, latency time.Duration, organizations int) *Fake {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "partnerfake")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/exopartner/exopartner/internal/fakeproc/partnerfake").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("go build partnerfake: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-latency", latency.String(), "-organizations", fmt.Sprint(organizations))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		stdin.Close() // it exits
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	f := strings.Fields(line)
+	if err != nil || len(f) != 3 {
+		tb.Fatalf("partnerfake: %q, %v", line, err)
+	}
+	return &Fake{URL: f[0], Key: f[1], Secret: f[2], pid: cmd.Process.Pid}
+}
