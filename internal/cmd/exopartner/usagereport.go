@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
 	flag "github.com/spf13/pflag"
 
+	"github.com/exopartner/exopartner/internal/contract"
 	"github.com/exopartner/exopartner/internal/safetext"
 	"github.com/exopartner/exopartner/wrapper"
 	usagereport "github.com/exopartner/exopartner/wrapper/report"
@@ -27,7 +29,8 @@ func usageReport(fs *flag.FlagSet) action {
 	delimiter := fs.String("delimiter", ",", `CSV separator: ",", ";" (what Excel reads as columns in a Swiss, German or Austrian locale) or tab`)
 	bom := fs.Bool("bom", false, "start the CSV with a UTF-8 byte order mark, without which Excel garbles accents (Zürich)")
 	wide := fs.Bool("wide", false, fmt.Sprintf("with --format table, print every column of every row (default: grouped by organization, fit to %d columns)", reportWidth))
-	statuses := fs.String("status", "", "report only organizations in these statuses, comma-separated, e.g. active,suspended (default: all)")
+	statuses := new(statusFlag)
+	fs.Var(statuses, "status", "report only organizations in these statuses, comma-separated (default: all)")
 	concurrency := fs.Int("concurrency", usagereport.DefaultConcurrency, "usage reads in flight")
 	outFile := fs.String("output-file", "", "write the report to `PATH` instead of stdout")
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
@@ -49,7 +52,7 @@ func usageReport(fs *flag.FlagSet) action {
 		if opts.Concurrency < 1 {
 			return usagef(name, "--concurrency %d: want at least 1", *concurrency)
 		}
-		if opts.Statuses, err = parseStatuses(*statuses); err != nil {
+		if opts.Statuses, err = parseStatuses(statuses.typed); err != nil {
 			return usagef(name, "--status: %v", err)
 		}
 		c, err := e.client()
@@ -116,23 +119,41 @@ func discrepancyText(d usagereport.Discrepancy) string {
 		usagereport.Money(d.TotalInclVAT), usagereport.Money(d.LinesInclVAT))
 }
 
+// statusNames are the organization statuses the embedded spec declares
+// (organization-output.status), in its order: a status a revision adds is
+// accepted and listed with no edit here.
+func statusNames() []string {
+	names, err := contract.Enum("organization-output", "status")
+	if err != nil {
+		panic(err) // the spec is compiled in: a build defect
+	}
+	return names
+}
+
+// statusFlag is --status as typed, checked by parseStatuses when the
+// command runs. Its argument in the help lists the statuses the spec
+// declares, read only when the help is shown: defining the flag loads no
+// spec.
+type statusFlag struct{ typed string }
+
+func (f *statusFlag) String() string     { return f.typed }
+func (f *statusFlag) Set(s string) error { f.typed = s; return nil }
+func (f *statusFlag) Type() string       { return strings.Join(statusNames(), "|") }
+
 // parseStatuses parses a comma-separated list of statuses.
 func parseStatuses(s string) ([]wrapper.Status, error) {
 	if s == "" {
 		return nil, nil
 	}
-	known := []wrapper.Status{wrapper.StatusActive, wrapper.StatusCreated, wrapper.StatusSuspended, wrapper.StatusTerminated}
+	known := statusNames()
 	var out []wrapper.Status
 	for f := range strings.SplitSeq(s, ",") {
-		st := wrapper.Status(strings.TrimSpace(f))
-		ok := false
-		for _, k := range known {
-			ok = ok || st == k
+		st := strings.TrimSpace(f)
+		if !slices.Contains(known, st) {
+			return nil, fmt.Errorf("unknown status %q: want %s or %s", st,
+				strings.Join(known[:len(known)-1], ", "), known[len(known)-1])
 		}
-		if !ok {
-			return nil, fmt.Errorf("unknown status %q: want active, created, suspended or terminated", st)
-		}
-		out = append(out, st)
+		out = append(out, wrapper.Status(st))
 	}
 	return out, nil
 }

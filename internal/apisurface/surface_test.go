@@ -1,4 +1,4 @@
-package main
+package apisurface
 
 import (
 	"os"
@@ -37,7 +37,7 @@ func g() {}
 	if err := os.WriteFile(filepath.Join(dir, "p_test.go"), []byte("package p\nfunc TestX() {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := surface(dir)
+	got, err := Surface(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

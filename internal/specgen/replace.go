@@ -1,0 +1,63 @@
+package specgen
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ReplaceDir makes dir hold exactly files (base names to contents). They
+// are written into a new directory beside dir, which then takes dir's
+// place: until every file is written dir is untouched, and a file in dir
+// that files does not name does not survive.
+func ReplaceDir(dir string, files map[string][]byte) (err error) {
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	// A name starting with "." is invisible to `go build ./...`.
+	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	for name, data := range files {
+		if name != filepath.Base(name) {
+			return fmt.Errorf("%s: not a file name", name)
+		}
+		if err := writeSynced(filepath.Join(tmp, name), data); err != nil {
+			return err
+		}
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	} else if err == nil {
+		defer func() {
+			if err != nil {
+				_ = os.Rename(old, dir) // put the previous one back
+				return
+			}
+			_ = os.RemoveAll(old)
+		}()
+	}
+	return os.Rename(tmp, dir)
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Sync(), f.Close())
+}
