@@ -9,6 +9,11 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/transport"
 )
 
 // The parsers of 2xx answers. Each accepts any 2xx status, not only the one
@@ -39,6 +44,23 @@ func decodeJSON[T any](resp *http.Response) (T, error) {
 	return v, nil
 }
 
+// decodeMessage decodes terminate's answer: the API's message.
+func decodeMessage(resp *http.Response) (string, error) {
+	r, err := decodeJSON[api.TerminateDistributorOrganization200JSONResponseBody](resp)
+	return r.Message, err
+}
+
+// decodePurge decodes schedule-purge's answer: 202 when the purge is
+// scheduled, 200 when it is done.
+func decodePurge(resp *http.Response) (PurgeResult, error) {
+	if resp.StatusCode == http.StatusAccepted {
+		r, err := decodeJSON[api.SchedulePurgeDistributorOrganization202JSONResponseBody](resp)
+		return PurgeResult{Message: r.Message, Scheduled: true}, err
+	}
+	r, err := decodeJSON[api.SchedulePurgeDistributorOrganization200JSONResponseBody](resp)
+	return PurgeResult{Message: r.Message}, err
+}
+
 // decodeOrganization decodes an answer that is one organization.
 func decodeOrganization(resp *http.Response) (Organization, error) {
 	o, err := decodeJSON[Organization](resp)
@@ -58,6 +80,14 @@ func checkOrganization(o Organization) error {
 		return fmt.Errorf("organization %s has no status", o.ID)
 	}
 	return nil
+}
+
+// noJSON is the decode error of a 2xx answer that carried no JSON body.
+func noJSON(ct string) error {
+	if ct == "" {
+		ct = "none"
+	}
+	return fmt.Errorf("the answer has no JSON body (Content-Type: %s)", ct)
 }
 
 // isJSON reports whether a Content-Type is JSON (application/json, or a
@@ -195,4 +225,97 @@ func (g *jsonGuard) filter(p []byte) int {
 		w++
 	}
 	return w
+}
+
+// requestIDHeaders are the response headers a request id is read from.
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
+
+// maxErrorBody is how much of a non-2xx body is read for its message (of
+// which maxErrorText is kept).
+const maxErrorBody = 64 << 10
+
+// newAPIError builds an *APIError from a non-2xx response, reading up to
+// maxErrorBody of its body and closing it. A server may echo what it got:
+// what is taken from the body and the headers is cut to its bound, then
+// redacted. now reads a Retry-After given as a date.
+func newAPIError(op string, resp *http.Response, r *redactor, now time.Time) *APIError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	_ = resp.Body.Close()
+	bodyCut := len(body) > maxErrorBody
+	if bodyCut {
+		n := maxErrorBody
+		for n > 0 && !utf8.RuneStart(body[n]) {
+			n--
+		}
+		body = body[:n]
+	}
+	e := &APIError{Operation: op, StatusCode: resp.StatusCode,
+		Message: r.cut(errorMessage(resp.Header.Get("Content-Type"), body), maxErrorText, bodyCut)}
+	for _, h := range requestIDHeaders {
+		if v := resp.Header.Get(h); v != "" {
+			e.RequestID = r.cut(v, maxHeaderText, false)
+			break
+		}
+	}
+	e.RetryAfter, _ = transport.RetryAfter(resp.Header.Get("Retry-After"), now)
+	return e
+}
+
+// problem holds the fields an error body may carry: {"message"} or
+// {"error"} as the Exoscale APIs answer, or RFC 9457 problem details.
+type problem struct {
+	Message string          `json:"message"`
+	Error   json.RawMessage `json:"error"`
+	Title   string          `json:"title"`
+	Detail  string          `json:"detail"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// errorMessage extracts a human message from an error response body, whole:
+// the caller cuts it.
+func errorMessage(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	trimmed := strings.TrimSpace(string(body))
+	if isJSON(contentType) || strings.HasPrefix(trimmed, "{") {
+		var p problem
+		if json.Unmarshal(body, &p) == nil {
+			var parts []string
+			for _, s := range []string{p.Message, jsonText(p.Error), p.Title, p.Detail, jsonText(p.Errors)} {
+				if s != "" {
+					parts = append(parts, s)
+				}
+			}
+			if len(parts) > 0 {
+				return strings.Join(parts, ": ")
+			}
+		}
+	}
+	if strings.Contains(mt, "html") || strings.HasPrefix(strings.ToLower(trimmed), "<!doctype html") || strings.HasPrefix(strings.ToLower(trimmed), "<html") {
+		if t := htmlTitle(trimmed); t != "" {
+			return t + " (HTML page)"
+		}
+	}
+	return strings.Join(strings.Fields(trimmed), " ")
+}
+
+// jsonText renders a JSON value as text: a string as is, anything else compact.
+func jsonText(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+func htmlTitle(s string) string {
+	lower := strings.ToLower(s)
+	i := strings.Index(lower, "<title>")
+	j := strings.Index(lower, "</title>")
+	if i < 0 || j < i {
+		return ""
+	}
+	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
 }

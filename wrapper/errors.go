@@ -1,10 +1,8 @@
 package wrapper
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -146,82 +144,3 @@ const (
 	// maxHeaderText bounds a request id and a Content-Type.
 	maxHeaderText = 256
 )
-
-// requestIDHeaders are the response headers a request id is read from.
-var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
-
-// newAPIError builds an *APIError from a non-2xx response and its body, read
-// up to a limit (bodyCut: there was more). A server may echo what it got:
-// what is taken from the body and the headers is cut to its bound, then
-// redacted.
-func newAPIError(op string, resp *http.Response, body []byte, bodyCut bool, r *redactor) *APIError {
-	e := &APIError{Operation: op, StatusCode: resp.StatusCode,
-		Message: r.cut(errorMessage(resp.Header.Get("Content-Type"), body), maxErrorText, bodyCut)}
-	for _, h := range requestIDHeaders {
-		if v := resp.Header.Get(h); v != "" {
-			e.RequestID = r.cut(v, maxHeaderText, false)
-			break
-		}
-	}
-	e.RetryAfter, _ = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	return e
-}
-
-// problem holds the fields an error body may carry: {"message"} or
-// {"error"} as the Exoscale APIs answer, or RFC 9457 problem details.
-type problem struct {
-	Message string          `json:"message"`
-	Error   json.RawMessage `json:"error"`
-	Title   string          `json:"title"`
-	Detail  string          `json:"detail"`
-	Errors  json.RawMessage `json:"errors"`
-}
-
-// errorMessage extracts a human message from an error response body, whole:
-// the caller cuts it.
-func errorMessage(contentType string, body []byte) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	trimmed := strings.TrimSpace(string(body))
-	if strings.HasSuffix(mt, "json") || strings.HasPrefix(trimmed, "{") {
-		var p problem
-		if json.Unmarshal(body, &p) == nil {
-			var parts []string
-			for _, s := range []string{p.Message, jsonText(p.Error), p.Title, p.Detail, jsonText(p.Errors)} {
-				if s != "" {
-					parts = append(parts, s)
-				}
-			}
-			if len(parts) > 0 {
-				return strings.Join(parts, ": ")
-			}
-		}
-	}
-	if strings.Contains(mt, "html") || strings.HasPrefix(strings.ToLower(trimmed), "<!doctype html") || strings.HasPrefix(strings.ToLower(trimmed), "<html") {
-		if t := htmlTitle(trimmed); t != "" {
-			return t + " (HTML page)"
-		}
-	}
-	return strings.Join(strings.Fields(trimmed), " ")
-}
-
-// jsonText renders a JSON value as text: a string as is, anything else compact.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
-}
-
-func htmlTitle(s string) string {
-	lower := strings.ToLower(s)
-	i := strings.Index(lower, "<title>")
-	j := strings.Index(lower, "</title>")
-	if i < 0 || j < i {
-		return ""
-	}
-	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
-}

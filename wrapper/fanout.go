@@ -3,7 +3,28 @@ package wrapper
 import (
 	"context"
 	"sync"
+
+	"github.com/exopartner/exopartner/api"
 )
+
+// ListUsage returns an organization's usage statements for a period
+// (operationId list-distributor-organization-usage). The zero Period asks for
+// the current month.
+func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageStatement, error) {
+	if err := requireID(opUsage.opSpec, "id", id); err != nil {
+		return nil, err
+	}
+	req := request{id: id}
+	if !period.IsZero() {
+		req.period = &api.ListDistributorOrganizationUsageParams{Period: period.String()}
+		if c.validate {
+			if err := validatePeriod(opUsage.id, req.period.Period); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return call(ctx, c, opUsage, req)
+}
 
 // OrganizationUsage is one organization's result in [Client.UsageFor] and
 // [Client.UsageForAll]: its statements, or the error reading them.

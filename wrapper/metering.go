@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/contract"
 )
@@ -31,14 +29,14 @@ import (
 // usage[i].product or usage[i].variable, even with [WithoutValidation]:
 // encoding/json would send "caf\xe9" and "caf\xe8" both as "caf\uFFFD".
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
-	if err := c.checkID(opMetering, "organization", id); err != nil {
+	if err := requireID(opMetering.opSpec, "organization", id); err != nil {
 		return err
 	}
 	body, err := meteringBody(id, usage, c.validate)
 	if err != nil {
 		return err
 	}
-	_, err = call(ctx, c, opMetering, c.sender(opMetering, request{body: body}), meteringAck)
+	_, err = call(ctx, c, opMetering, request{body: body})
 	return err
 }
 
@@ -54,7 +52,7 @@ func meteringBody(id ID, usage []UsageRecord, validate bool) ([]byte, error) {
 	if usage == nil {
 		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
 	}
-	return encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody }, validate)
+	return encode(opMetering.opSpec, api.MeteringBatch{Organization: id, Usage: usage}, validate)
 }
 
 // meteringAck accepts what the API answers on success: 204 (its body dropped

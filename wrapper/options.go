@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/exopartner/exopartner/internal/transport"
 )
 
 // Option configures a Client in [New].
@@ -46,16 +48,10 @@ type config struct {
 	editors        []RequestEditor
 	insecure       bool
 	noValidation   bool
-	retry          *retryPolicy
+	retry          transport.Policy
 	maxBody        int64 // 0: the defaults, per operation
 	now            func() time.Time
 	optErr         error // the first option refused
-}
-
-// retryPolicy mirrors transport.Policy for the options.
-type retryPolicy struct {
-	attempts  int
-	base, cap time.Duration
 }
 
 // WithCredentials sets the API key and secret, overriding the environment
@@ -172,7 +168,7 @@ func WithRetry(attempts int, baseBackoff, maxBackoff time.Duration) Option {
 		case baseBackoff < 0 || maxBackoff < baseBackoff:
 			c.refuse("WithRetry(%d, %v, %v): want 0 ≤ baseBackoff ≤ maxBackoff", attempts, baseBackoff, maxBackoff)
 		}
-		c.retry = &retryPolicy{attempts, baseBackoff, maxBackoff}
+		c.retry = transport.Policy{Attempts: attempts, Base: baseBackoff, Cap: maxBackoff}
 	}
 }
 
