@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_COUNT ?= 8
 
-.PHONY: all generate check-generated lint test fuzz bench demo serve
+.PHONY: all generate check-generated lint test fuzz bench demo serve callpath
 
 all: test
 
@@ -82,6 +82,14 @@ bench:
 	$(GO) tool benchstat -filter '/impl:""' .tmp/bench.txt
 	@echo "validation's share of a create = 1 - 1/ratio below (target: ratio <= 1.0526, a share <= 5 %):"
 	$(GO) tool benchstat -filter '/op:create' -col '/impl@(exopartner-no-validation exopartner)' .tmp/bench.txt
+
+## callpath: the project files SuspendOrganization and CreateOrganization go through (those with a
+## statement that ran during one call, from coverage counters), as they succeed and as they fail;
+## fails when a call goes through more than 10 (README, "One call, end to end")
+callpath:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -cover -covermode=atomic -coverpkg=./... -o "$$tmp/callpath" ./internal/cmd/callpath && \
+	mkdir "$$tmp/exit" && GOCOVERDIR="$$tmp/exit" "$$tmp/callpath" -max 10
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
