@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,16 +13,17 @@ import (
 
 // One call, end to end: a method (organizations.go, fanout.go, metering.go)
 // checks its input (validation.go) and runs call with its operation's row.
-// The generated client (package api) builds the request and sends it through
-// the transport chain Retry(Sign(base)) (internal/transport); the answer is
-// decoded into the generated types or becomes an error (decode.go).
+// The operation's generated builder (package api, made fast by build.go)
+// makes the request, sent through the request editors and the transport
+// chain Retry(Sign(base)) (internal/transport); the answer is decoded into
+// the generated types or becomes an error (decode.go).
 
 // operation is everything the wrapper knows of one API operation, on one
-// row: the facts of opSpec, the generated method that sends it and the
-// decoder of its 2xx answers.
+// row: the facts of opSpec, its generated request builder (build.go makes it
+// fast) and the decoder of its 2xx answers.
 type operation[R any] struct {
 	opSpec
-	send   func(ctx context.Context, c *api.Client, r request) (*http.Response, error)
+	build  builder
 	decode func(*http.Response) (R, error)
 	// confirmed, for an action, is its result when a repeat answered 409
 	// finds the organization in target (see actedBefore).
@@ -56,66 +56,48 @@ const jsonBody = "application/json"
 var (
 	opList = operation[[]Organization]{
 		opSpec: opSpec{id: "list-distributor-organizations", method: http.MethodGet, maxBody: DefaultMaxListResponseBytes},
-		send: func(ctx context.Context, c *api.Client, _ request) (*http.Response, error) {
-			return c.ListDistributorOrganizations(ctx)
-		},
+		build:  byNothing(api.NewListDistributorOrganizationsRequest),
 		decode: decodeOrganizationList,
 	}
 	opGet = operation[Organization]{
 		opSpec: opSpec{id: "get-distributor-organization", method: http.MethodGet},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.GetDistributorOrganization(ctx, r.id)
-		},
+		build:  byID(api.NewGetDistributorOrganizationRequest),
 		decode: decodeOrganization,
 	}
 	opCreate = operation[Organization]{
 		opSpec: opSpec{id: "create-distributor-organization", method: http.MethodPost},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.CreateDistributorOrganizationWithBody(ctx, jsonBody, bytes.NewReader(r.body))
-		},
+		build:  withBody(api.NewCreateDistributorOrganizationRequestWithBody),
 		decode: decodeOrganization,
 	}
 	opActivate = operation[Organization]{
 		opSpec: opSpec{id: "activate-distributor-organization", method: http.MethodPut, target: StatusActive},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.ActivateDistributorOrganization(ctx, r.id)
-		},
+		build:  byID(api.NewActivateDistributorOrganizationRequest),
 		decode: decodeOrganization, confirmed: theOrganization,
 	}
 	opSuspend = operation[Organization]{
 		opSpec: opSpec{id: "suspend-distributor-organization", method: http.MethodPut, target: StatusSuspended},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.SuspendDistributorOrganization(ctx, r.id)
-		},
+		build:  byID(api.NewSuspendDistributorOrganizationRequest),
 		decode: decodeOrganization, confirmed: theOrganization,
 	}
 	opTerm = operation[string]{
-		opSpec: opSpec{id: "terminate-distributor-organization", method: http.MethodDelete, target: StatusTerminated},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.TerminateDistributorOrganization(ctx, r.id)
-		},
+		opSpec:    opSpec{id: "terminate-distributor-organization", method: http.MethodDelete, target: StatusTerminated},
+		build:     byID(api.NewTerminateDistributorOrganizationRequest),
 		decode:    decodeMessage,
 		confirmed: func(o Organization) string { return fmt.Sprintf("organization %s terminated", o.ID) },
 	}
 	opPurge = operation[PurgeResult]{
 		opSpec: opSpec{id: "schedule-purge-distributor-organization", method: http.MethodPut},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.SchedulePurgeDistributorOrganization(ctx, r.id)
-		},
+		build:  byID(api.NewSchedulePurgeDistributorOrganizationRequest),
 		decode: decodePurge,
 	}
 	opUsage = operation[[]UsageStatement]{
 		opSpec: opSpec{id: "list-distributor-organization-usage", method: http.MethodGet},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.ListDistributorOrganizationUsage(ctx, r.id, r.period)
-		},
+		build:  byIDAndPeriod(api.NewListDistributorOrganizationUsageRequest),
 		decode: decodeJSON[[]UsageStatement],
 	}
 	opMetering = operation[struct{}]{
 		opSpec: opSpec{id: "metering-transaction", method: http.MethodPost},
-		send: func(ctx context.Context, c *api.Client, r request) (*http.Response, error) {
-			return c.MeteringTransactionWithBody(ctx, jsonBody, bytes.NewReader(r.body))
-		},
+		build:  withBody(api.NewMeteringTransactionRequestWithBody),
 		decode: meteringAck,
 	}
 )
@@ -160,7 +142,8 @@ func call[R any](ctx context.Context, c *Client, o operation[R], r request) (R, 
 		Operation: o.id,
 		MaxBody:   c.maxBody(o.opSpec),
 		Send: func(ctx context.Context) (*http.Response, error) {
-			resp, err := o.send(ctx, c.api, r)
+			req, err := o.build(ctx, c.server, r)
+			resp, err := c.do(ctx, req, err)
 			if err != nil {
 				return nil, c.transportError(o.opSpec, err)
 			}
@@ -181,8 +164,14 @@ func call[R any](ctx context.Context, c *Client, o operation[R], r request) (R, 
 
 // readAnswer turns an answer into the result or an error: a non-2xx answer
 // into an *APIError, a 2xx one into what o decodes (a 204 with its body
-// dropped, any other read through a jsonGuard that bounds its items); an
+// dropped, a small one as it is, any other read through a jsonGuard); an
 // answer that cannot be decoded, or lacks its result, into a *DecodeError.
+//
+// A small answer (a Content-Length of at most smallAnswer, and of at most
+// 2 bytes per item allowed) is decoded whole by json.Unmarshal, which the
+// guard's white space does not slow down, and cannot hold more items than
+// allowed: the guard, a pass over every byte, is for larger answers and
+// for those streamed in (BENCHMARKS.md).
 func readAnswer[R any](ctx context.Context, c *Client, o operation[R], resp *http.Response) (R, error) {
 	var zero R
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -200,7 +189,7 @@ func readAnswer[R any](ctx context.Context, c *Client, o operation[R], resp *htt
 		_ = resp.Body.Close()
 		resp.Body = http.NoBody
 		resp.Header.Del("Content-Type")
-	} else {
+	} else if resp.ContentLength < 0 || resp.ContentLength > min(smallAnswer, 2*int64(c.maxItems)) {
 		resp.Body = guardJSON(resp.Body, c.maxItems)
 	}
 	r, err := o.decode(resp)
@@ -272,8 +261,8 @@ func (c *Client) decodeError(o opSpec, resp *http.Response, err error) error {
 	return e
 }
 
-// setUserAgent is the generated client's first request editor: every
-// request, the wrapper's and Raw's, names this library.
+// setUserAgent is the first request editor: every request, the wrapper's
+// and Raw's, names this library.
 func (c *Client) setUserAgent(_ context.Context, r *http.Request) error {
 	r.Header.Set("User-Agent", c.userAgent)
 	return nil

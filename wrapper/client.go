@@ -115,7 +115,8 @@ const MaxAnswerItems = 500_000
 // none goes over plain http to a host that is not loopback (unless
 // [WithInsecure]).
 type Client struct {
-	api       *api.Client // the generated client: builds each request, runs the editors, sends it through hc
+	server    string                // the endpoint as the generated builders take it
+	editors   []api.RequestEditorFn // the User-Agent's, then WithRequestEditor's
 	raw       *api.ClientWithResponses
 	hc        *http.Client // its transport is retry
 	retry     *transport.Retry
@@ -162,10 +163,13 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.retry = newTransport(cfg, endpoint, c.redact)
 	c.hc = httpClient(cfg.httpClient, c.retry)
-	if c.api, err = c.generatedClient(cfg.editors); err != nil {
+	c.editors = []api.RequestEditorFn{c.setUserAgent}
+	for _, e := range cfg.editors {
+		c.editors = append(c.editors, api.RequestEditorFn(e))
+	}
+	if err := c.generatedClient(); err != nil {
 		return nil, err
 	}
-	c.raw = &api.ClientWithResponses{ClientInterface: c.api}
 	return c, nil
 }
 
@@ -249,19 +253,20 @@ func userAgent(suffix string) string {
 	return ua
 }
 
-// generatedClient is the generated client for the endpoint, sending through
-// c.hc, with the User-Agent set and then the WithRequestEditor editors run
-// on every request it builds.
-func (c *Client) generatedClient(editors []RequestEditor) (*api.Client, error) {
-	opts := []api.ClientOption{api.WithHTTPClient(c.hc), api.WithRequestEditorFn(c.setUserAgent)}
-	for _, e := range editors {
-		opts = append(opts, api.WithRequestEditorFn(api.RequestEditorFn(e)))
+// generatedClient makes Raw's client, the generated one, with the same
+// HTTP client and request editors as the wrapper's calls, and the server
+// the generated builders take.
+func (c *Client) generatedClient() error {
+	opts := []api.ClientOption{api.WithHTTPClient(c.hc)}
+	for _, e := range c.editors {
+		opts = append(opts, api.WithRequestEditorFn(e))
 	}
-	a, err := api.NewClient(c.endpoint, opts...)
+	raw, err := api.NewClient(c.endpoint, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("exopartner: %w", err)
+		return fmt.Errorf("exopartner: %w", err)
 	}
-	return a, nil
+	c.raw, c.server = &api.ClientWithResponses{ClientInterface: raw}, raw.Server
+	return nil
 }
 
 // CloseIdleConnections closes the idle connections of the client's

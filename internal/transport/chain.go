@@ -415,8 +415,10 @@ type Sign struct {
 }
 
 // RoundTrip signs a copy of req and sends it. A RoundTripper must not modify
-// its request: signing changes the header (and, for a body that cannot be
-// replayed, the body), so those are what the copy owns.
+// its request: signing adds the Authorization header (and, for a body that
+// cannot be replayed, replaces the body), so those are what the copy owns.
+// Its header is a new map holding req's values, which nothing below
+// changes.
 func (s *Sign) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := s.check(req); err != nil {
 		closeBody(req)
@@ -424,9 +426,9 @@ func (s *Sign) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r := new(http.Request)
 	*r = *req
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = make(http.Header)
+	r.Header = make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		r.Header[k] = v
 	}
 	if err := s.Signer.Sign(r); err != nil {
 		closeBody(req)
@@ -445,13 +447,12 @@ func (s *Sign) check(req *http.Request) error {
 	if u == nil {
 		return fmt.Errorf("%w: no URL", ErrRefused)
 	}
-	where := u.Scheme + "://" + u.Host
 	if req.Response != nil { // set by http.Client on every redirect hop
-		return fmt.Errorf("%w: a redirect (%s) to %s: the Partner API never redirects, and no redirect is followed with a signature",
-			ErrRefused, req.Response.Status, where)
+		return fmt.Errorf("%w: a redirect (%s) to %s://%s: the Partner API never redirects, and no redirect is followed with a signature",
+			ErrRefused, req.Response.Status, u.Scheme, u.Host)
 	}
 	if (s.Scheme != "" && !strings.EqualFold(u.Scheme, s.Scheme)) || (s.Host != "" && !strings.EqualFold(u.Host, s.Host)) {
-		return fmt.Errorf("%w: %s is not the endpoint's %s://%s (a redirect?)", ErrRefused, where, s.Scheme, s.Host)
+		return fmt.Errorf("%w: %s://%s is not the endpoint's %s://%s (a redirect?)", ErrRefused, u.Scheme, u.Host, s.Scheme, s.Host)
 	}
 	if !strings.EqualFold(u.Scheme, "https") && !s.AllowHTTP && !IsLoopback(u.Hostname()) {
 		return fmt.Errorf("%w: plain %s to %s, which is not a loopback host", ErrRefused, u.Scheme, u.Host)
