@@ -35,8 +35,8 @@ const (
 // MaxAnswerItems is the most array items one answer may hold, counted in
 // every array of it: the organizations of the list, the statements and
 // their lines of a usage answer. A larger answer fails the call with an
-// error matching [ErrResponseTooLarge], as a body over its byte cap does;
-// neither is ever sent again. An answer's memory once decoded grows with its
+// error matching [ErrResponseTooLarge], as a body over its byte cap does.
+// An answer's memory once decoded grows with its
 // items more than with its bytes (a minimal organization of 60 bytes decodes
 // to over 160), so the item bound and the byte caps together keep any
 // single answer, with the default caps, far below 1 GiB of heap (see

@@ -2,12 +2,14 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -342,4 +344,75 @@ func htmlTitle(s string) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
+}
+
+// readAnswer turns an answer into the result or an error: a non-2xx answer
+// into an *APIError, a 2xx one into what o decodes (a 204 with its body
+// dropped, a small one as it is, any other read through a jsonGuard); an
+// answer that cannot be decoded, or lacks its result, into a *DecodeError.
+//
+// A small answer (a Content-Length of at most smallAnswer, and of at most
+// 2 bytes per item allowed) is decoded whole by json.Unmarshal, which the
+// guard's white space does not slow down, and cannot hold more items than
+// allowed: the guard, a pass over every byte, is for larger answers and
+// for those streamed in (BENCHMARKS.md).
+func readAnswer[R any](ctx context.Context, c *Client, o operation[R], resp *http.Response) (R, error) {
+	var zero R
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := newAPIError(o.id, resp, c.redact, c.now())
+		// A 3xx is never followed (the API does not redirect): whatever
+		// redirected a create or metering may have passed it on.
+		if !o.idempotent() && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
+			return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
+		}
+		return zero, e
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		// A 204 has no content (RFC 9110), whatever its Content-Type says.
+		// The API declares JSON for metering's 204 and sends nothing.
+		_ = resp.Body.Close()
+		resp.Body = http.NoBody
+		resp.Header.Del("Content-Type")
+	} else if resp.ContentLength < 0 || resp.ContentLength > min(smallAnswer, 2*int64(c.maxItems)) {
+		resp.Body = guardJSON(resp.Body, c.maxItems)
+	}
+	r, err := o.decode(resp)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (then: %w)", err, cerr) // the deadline ended the call
+		}
+		return zero, c.decodeError(o.opSpec, resp, err)
+	}
+	return r, nil
+}
+
+// transportError wraps a failure to get any answer with the operationId. For
+// a non-idempotent call the outcome is unknown unless the request certainly
+// never left: an error before sending (a request editor's) is not a
+// *url.Error, and the retry layer reports attempts that were never written.
+// Other failures from http.Client.Do (its own Timeout, say) may have hidden
+// that information, so they count as unknown.
+func (c *Client) transportError(o opSpec, err error) error {
+	var ae *transport.AttemptError
+	var ue *url.Error
+	sent := errors.As(err, &ue) && (!errors.As(err, &ae) || ae.Written)
+	err = fmt.Errorf("exopartner: %s: %w", o.id, c.redact.err(err))
+	if !o.idempotent() && sent {
+		return &OutcomeUnknownError{Operation: o.id, Err: err}
+	}
+	return err
+}
+
+// decodeError reports a 2xx answer that could not be decoded, or lacks its
+// result. For create and metering that is an unknown outcome: the
+// organization may exist with its id lost, the usage may be applied. Both
+// the Content-Type and the error (which may quote a field's value) come
+// from the server, so both are cut to their bounds, then redacted.
+func (c *Client) decodeError(o opSpec, resp *http.Response, err error) error {
+	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
+		ContentType: c.redact.cut(resp.Header.Get("Content-Type"), maxHeaderText, false), Err: c.redact.err(err)}
+	if !o.idempotent() {
+		return &OutcomeUnknownError{Operation: o.id, Err: e}
+	}
+	return e
 }

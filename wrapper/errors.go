@@ -22,24 +22,20 @@ var (
 	ErrServer      = errors.New("server error (5xx)")
 )
 
-// ErrOutcomeUnknown is matched when a non-idempotent call (create, metering)
-// failed after the server may have acted: a 5xx or 3xx answer, an answer
-// cut off, or a connection lost after the request was sent. Repeating it
-// blindly could create a second organization or apply metering twice;
-// check first ([Client.EnsureOrganization] does this for creates).
+// ErrOutcomeUnknown is matched when a create or metering call failed after
+// the server may have acted (see [Client] for when): repeating it blindly
+// could create a second organization or apply metering twice; check first
+// ([Client.EnsureOrganization] does this for creates).
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
 
 // ErrLeavesEndpoint is matched when a request was refused, unsigned and
-// unsent, because it is a redirect hop (followed by the [WithHTTPClient]
-// client's own CheckRedirect), would leave the endpoint's scheme and host,
-// or would go over plain http to a host that is not loopback. For create and metering
-// the redirected request had been sent, so the error also matches
-// [ErrOutcomeUnknown].
+// unsent, because it was a redirect hop or would leave the endpoint's scheme
+// and host or go over plain http off loopback (see [Client], Redirects).
 var ErrLeavesEndpoint = transport.ErrRefused
 
 // ErrResponseTooLarge is matched when a response body exceeds its cap (see
 // [WithMaxResponseBytes]), or an answer holds more than [MaxAnswerItems]
-// array items. Such an answer is never sent for again.
+// array items.
 var ErrResponseTooLarge = transport.ErrBodyTooLarge
 
 // classes is the one place an HTTP status is mapped to error classes.

@@ -16,9 +16,9 @@ import (
 
 // ApplyMetering records usage quantities against the organization id for
 // consolidated billing (operationId metering-transaction; id goes on the wire
-// as "organization"). It is not idempotent: when it fails with an error
-// matching [ErrOutcomeUnknown], the usage may have been applied, and sending
-// it again may bill it twice.
+// as "organization"). It is not idempotent (see [Client]): when it fails
+// with an error matching [ErrOutcomeUnknown], the usage may have been
+// applied, and sending it again may bill it twice.
 //
 // A quantity has at most five decimals, as the number is sent (its shortest
 // decimal form): 1.123456, or a float sum such as 0.1+0.2
