@@ -19,11 +19,9 @@
 //     organizations have client-ids that look like the one asked for
 //     ("CRM-3" for "crm-3", NFD for NFC); [Client.EnsureOrganization]
 //     neither matches nor duplicates them, and a person decides.
-//   - [*APIError]: the API answered non-2xx (a 3xx included: redirects are
-//     never followed); errors.Is matches [ErrClient], [ErrAuth],
-//     [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer]. A 429
-//     whose Retry-After is longer than the retry cap carries it in
-//     RetryAfter.
+//   - [*APIError]: the API answered non-2xx (a 3xx included); errors.Is
+//     matches [ErrClient], [ErrAuth], [ErrNotFound], [ErrConflict],
+//     [ErrRateLimited], [ErrServer].
 //   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
 //     applied.
 //   - [*DecodeError]: a 2xx answer whose body could not be decoded, or that

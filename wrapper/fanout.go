@@ -37,10 +37,9 @@ type OrganizationUsage struct {
 // UsageForAll lists the distributor's organizations and reads each one's
 // usage for period, at most concurrency calls at a time (values below 1 mean
 // 1). The error is the listing's; per-organization failures are in the
-// results, which follow the listing's order. Throttling (429) slows the
-// fan-out down through the client's retries rather than failing it: a 429
-// with Retry-After pauses every worker at once, since the client's calls
-// share one pause.
+// results, which follow the listing's order. Throttling slows the fan-out
+// down rather than failing it: the client's calls share one pause (see
+// [Client]).
 func (c *Client) UsageForAll(ctx context.Context, period Period, concurrency int) ([]OrganizationUsage, error) {
 	orgs, err := c.ListOrganizations(ctx)
 	if err != nil {
