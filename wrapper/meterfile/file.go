@@ -27,10 +27,6 @@ const (
 	ColumnBatch        = "batch" // optional
 )
 
-// MaxDecimals is how many decimal places a quantity may carry: the API
-// accepts up to five.
-const MaxDecimals = 5
-
 // maxProblems is how many bad lines a LineErrors lists before giving up.
 const maxProblems = 50
 
@@ -89,7 +85,11 @@ func ParseFile(path string) ([]Transaction, error) {
 
 // Parse is [ParseFile] for a reader; name stands for the file in messages.
 func Parse(name string, r io.Reader) ([]Transaction, error) {
-	p := parser{name: name}
+	step, err := contract.QuantityStep()
+	if err != nil {
+		return nil, fmt.Errorf("meterfile: %w", err)
+	}
+	p := parser{name: name, step: step}
 	txs := p.parse(r)
 	if len(p.problems) > 0 {
 		return nil, p.problems
@@ -99,6 +99,7 @@ func Parse(name string, r io.Reader) ([]Transaction, error) {
 
 type parser struct {
 	name     string
+	step     contract.Step // of a quantity, as the spec's multipleOf says
 	dialect  csvdialect.Dialect
 	problems LineErrors
 }
@@ -289,14 +290,14 @@ func (p *parser) batch(line int, s string) string {
 	return s
 }
 
-// quantity parses a plain decimal with at most MaxDecimals significant
-// decimal places (trailing zeros do not count), as the API accepts, and
-// whose float64 is exactly the decimal written: a number with more
-// significant digits than a float64 holds (1234567890123.12345) would be
-// sent, and billed, as another number. In a file separated by ";" a
-// decimal comma is read too (3,1415); a number that could be read two
-// ways (1.234,5) is refused (csvdialect.Dialect.Decimal). Messages quote
-// the cell as written.
+// quantity parses a plain decimal that is an exact multiple of the spec's
+// multipleOf, p.step (so many significant decimal places at most, trailing
+// zeros not counting), as the API accepts, and whose float64 is exactly
+// the decimal written: a number with more significant digits than a
+// float64 holds (1234567890123.12345) would be sent, and billed, as
+// another number. In a file separated by ";" a decimal comma is read too
+// (3,1415); a number that could be read two ways (1.234,5) is refused
+// (csvdialect.Dialect.Decimal). Messages quote the cell as written.
 func (p *parser) quantity(line int, cell string) float64 {
 	if cell == "" {
 		p.bad(line, ColumnQuantity, "required")
@@ -311,8 +312,13 @@ func (p *parser) quantity(line int, cell string) float64 {
 		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", cell)
 		return 0
 	}
-	if !contract.ExactMultiple(s, quantityStep) {
-		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, cell)
+	if !contract.ExactMultiple(s, p.step.MultipleOf) {
+		if p.step.PlacesOnly() {
+			p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", p.step.Decimals, cell)
+		} else {
+			p.bad(line, ColumnQuantity, "must be a multiple of %s, got %q",
+				strconv.FormatFloat(p.step.MultipleOf, 'f', -1, 64), cell)
+		}
 		return 0
 	}
 	q, err := strconv.ParseFloat(s, 64)
@@ -330,9 +336,6 @@ func (p *parser) quantity(line int, cell string) float64 {
 	}
 	return q
 }
-
-// quantityStep is the multipleOf of a quantity: 10^-MaxDecimals.
-var quantityStep = math.Pow10(-MaxDecimals)
 
 // canonical writes s, a match of decimal, as strconv.FormatFloat(q, 'f',
 // -1, 64) writes the number it stands for: no "+", no leading zeros, no
