@@ -66,6 +66,11 @@ func quoteIfNeeded(s string) string {
 // request left (sent, unknown) or was acknowledged (applied).
 func (s State) sent() bool { return s == StateSent || s == StateUnknown || s == StateApplied }
 
+// awaitsReconciliation reports whether a transaction in state s was sent
+// without a known outcome (sent, unknown): it is sent again only with
+// [Options.ResendUnknown], or marked applied ([Options.MarkApplied]).
+func (s State) awaitsReconciliation() bool { return s == StateSent || s == StateUnknown }
+
 // judge is what the journal's last entry for t's key (prior, when found)
 // makes of t, whose content is id: the state t is in for this run, and
 // whether t must first be journaled as pending (with its rows).
