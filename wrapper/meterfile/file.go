@@ -120,36 +120,11 @@ var fileColumns = csvdialect.Columns{
 }
 
 func (p *parser) parse(r io.Reader) []Transaction {
-	cr, dialect, err := csvdialect.NewReader(r, fileColumns)
-	var de *csvdialect.Error
-	if errors.As(err, &de) {
-		p.bad(1, de.Column, "%s", de.Reason)
-		return nil
-	}
-	if err != nil {
-		p.bad(1, "file", "%v", err)
-		return nil
-	}
-	p.dialect = dialect
-	header, err := cr.Read()
-	if err == io.EOF {
-		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
-		return nil
-	}
-	if err != nil {
-		p.csvError(err)
-		return nil
-	}
-	col, ok := p.header(header)
+	cr, header, col, ok := p.open(r)
 	if !ok {
 		return nil
 	}
-	type key struct {
-		org   wrapper.ID
-		batch string
-	}
-	index := map[key]int{}
-	var txs []Transaction
+	g := grouping{file: p.name, index: map[groupKey]int{}}
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -157,51 +132,109 @@ func (p *parser) parse(r io.Reader) []Transaction {
 			break
 		}
 		if err != nil {
-			p.csvError(err)
-			if len(p.problems) >= maxProblems {
-				return nil
+			if p.readError(err) {
+				continue
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				continue // the reader moves on to the next record
-			}
-			return nil // a quoting error: the rest cannot be trusted
+			return nil
 		}
 		rows++
 		line := func(i int) int { l, _ := cr.FieldPos(i); return l }
-		n := len(p.problems)
-		if !p.utf8(header, rec, line) {
-			continue
+		if org, batch, u, ok := p.row(header, rec, col, line); ok {
+			g.add(org, batch, u, line(0))
 		}
-		org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
-		u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
-		if u.Product == "" {
-			p.bad(line(col[ColumnProduct]), ColumnProduct, "required")
-		}
-		if u.Variable == "" {
-			p.bad(line(col[ColumnVariable]), ColumnVariable, "required")
-		}
-		u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
-		batch := ""
-		if i, ok := col[ColumnBatch]; ok {
-			batch = p.batch(line(i), rec[i])
-		}
-		if len(p.problems) > n {
-			continue
-		}
-		k := key{org, batch}
-		i, seen := index[k]
-		if !seen {
-			i = len(txs)
-			index[k] = i
-			txs = append(txs, Transaction{Organization: org, Batch: batch, File: p.name, Line: line(0)})
-		}
-		txs[i].Usage = append(txs[i].Usage, u)
 	}
 	if rows == 0 && len(p.problems) == 0 {
 		p.bad(1, "file", "no rows after the header")
 	}
-	return txs
+	return g.txs
+}
+
+// open reads the file's dialect and header: the reader positioned on the
+// first row, the header, and each column's index.
+func (p *parser) open(r io.Reader) (*csv.Reader, []string, map[string]int, bool) {
+	cr, dialect, err := csvdialect.NewReader(r, fileColumns)
+	var de *csvdialect.Error
+	if errors.As(err, &de) {
+		p.bad(1, de.Column, "%s", de.Reason)
+		return nil, nil, nil, false
+	}
+	if err != nil {
+		p.bad(1, "file", "%v", err)
+		return nil, nil, nil, false
+	}
+	p.dialect = dialect
+	header, err := cr.Read()
+	if err == io.EOF {
+		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
+		return nil, nil, nil, false
+	}
+	if err != nil {
+		p.csvError(err)
+		return nil, nil, nil, false
+	}
+	col, ok := p.header(header)
+	return cr, header, col, ok
+}
+
+// readError reports a record the reader could not read, and whether to go
+// on with the next one.
+func (p *parser) readError(err error) bool {
+	p.csvError(err)
+	if len(p.problems) >= maxProblems {
+		return false
+	}
+	var pe *csv.ParseError
+	// A wrong number of fields: the reader moves on to the next record. A
+	// quoting error: the rest cannot be trusted.
+	return errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount)
+}
+
+// row checks a record, whose fields start on the lines line gives, and
+// returns its organization, batch and usage; false when it is bad.
+func (p *parser) row(header, rec []string, col map[string]int, line func(int) int) (wrapper.ID, string, wrapper.UsageRecord, bool) {
+	n := len(p.problems)
+	if !p.utf8(header, rec, line) {
+		return wrapper.ID{}, "", wrapper.UsageRecord{}, false
+	}
+	org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
+	u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
+	if u.Product == "" {
+		p.bad(line(col[ColumnProduct]), ColumnProduct, "required")
+	}
+	if u.Variable == "" {
+		p.bad(line(col[ColumnVariable]), ColumnVariable, "required")
+	}
+	u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
+	batch := ""
+	if i, ok := col[ColumnBatch]; ok {
+		batch = p.batch(line(i), rec[i])
+	}
+	return org, batch, u, len(p.problems) == n
+}
+
+// grouping groups rows into transactions, one per (organization, batch), in
+// the order of their first row.
+type grouping struct {
+	file  string
+	index map[groupKey]int
+	txs   []Transaction
+}
+
+type groupKey struct {
+	org   wrapper.ID
+	batch string
+}
+
+// add adds a row, read on line, to its transaction.
+func (g *grouping) add(org wrapper.ID, batch string, u wrapper.UsageRecord, line int) {
+	k := groupKey{org, batch}
+	i, seen := g.index[k]
+	if !seen {
+		i = len(g.txs)
+		g.index[k] = i
+		g.txs = append(g.txs, Transaction{Organization: org, Batch: batch, File: g.file, Line: line})
+	}
+	g.txs[i].Usage = append(g.txs[i].Usage, u)
 }
 
 // header maps each column name to its index, and reports unknown,
