@@ -240,31 +240,19 @@ func (g *grouping) add(org wrapper.ID, batch string, u wrapper.UsageRecord, line
 // header maps each column name to its index, and reports unknown,
 // duplicate and missing columns.
 func (p *parser) header(h []string) (map[string]int, bool) {
-	col := map[string]int{}
-	ok := true
-	for i, name := range h {
-		switch name {
-		case ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch:
-		default:
-			p.bad(1, "header", "unknown column %q (want %s,%s,%s,%s and optionally %s)", name,
+	col, problems := fileColumns.Index(h)
+	for _, hp := range problems {
+		switch hp.Kind {
+		case csvdialect.Unknown:
+			p.bad(1, "header", "unknown column %q (want %s,%s,%s,%s and optionally %s)", hp.Column,
 				ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
-			ok = false
-			continue
-		}
-		if _, dup := col[name]; dup {
-			p.bad(1, "header", "duplicate column %q", name)
-			ok = false
-			continue
-		}
-		col[name] = i
-	}
-	for _, name := range []string{ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity} {
-		if _, found := col[name]; !found {
-			p.bad(1, "header", "missing column %q", name)
-			ok = false
+		case csvdialect.Duplicate:
+			p.bad(1, "header", "duplicate column %q", hp.Column)
+		case csvdialect.Missing:
+			p.bad(1, "header", "missing column %q", hp.Column)
 		}
 	}
-	return col, ok
+	return col, len(problems) == 0
 }
 
 // utf8 reports each field of rec that is not valid UTF-8 (a file saved in
