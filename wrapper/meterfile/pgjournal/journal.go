@@ -368,21 +368,18 @@ func (j *Journal) Record(entries ...meterfile.Entry) error {
 		found bool
 		id    uuid.UUID
 	}
-	writes := make([]write, len(entries))
-	staged := map[meterfile.Key]meterfile.Entry{}
 	j.mu.Lock()
+	follows, staged, err := meterfile.CheckEntries(entries, func(k meterfile.Key) (meterfile.Entry, bool) {
+		e, ok := j.last[k]
+		return e, ok
+	})
+	if err != nil {
+		j.mu.Unlock()
+		return fmt.Errorf("%s: not recorded: %w", j.name, err)
+	}
+	writes := make([]write, len(entries))
 	for i, e := range entries {
-		k := e.Key()
-		prev, found := staged[k]
-		if !found {
-			prev, found = j.last[k]
-		}
-		if err := meterfile.CheckTransition(prev, found, e); err != nil {
-			j.mu.Unlock()
-			return fmt.Errorf("%s: not recorded: %w", j.name, err)
-		}
-		staged[k] = e
-		writes[i] = write{e: e, prev: prev, found: found, id: uuid.New()}
+		writes[i] = write{e: e, prev: follows[i].Entry, found: follows[i].Found, id: uuid.New()}
 	}
 	var cl *claim
 	if len(entries) == 1 {
@@ -391,7 +388,7 @@ func (j *Journal) Record(entries ...meterfile.Entry) error {
 	j.mu.Unlock()
 
 	attempt := 0
-	err := j.retry(context.Background(), func(ctx context.Context) error {
+	err = j.retry(context.Background(), func(ctx context.Context) error {
 		var conn *pgxpool.Conn
 		if cl != nil {
 			var err error
