@@ -422,7 +422,7 @@ func meteringTransaction(fs *flag.FlagSet) action {
 	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file and --client-id)")
 	clientID := fs.String("client-id", "", "find the organization by its client-id instead of --organization: one listing, which must match exactly one")
 	var usage usageFlag
-	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with at most 5 decimals")
+	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with no more decimals than the API accepts")
 	file := fileFlags(fs)
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
 		if file.path != "" || file.journal != "" {
