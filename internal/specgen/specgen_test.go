@@ -213,3 +213,37 @@ func TestReplaceDir(t *testing.T) {
 		t.Errorf("left behind beside api: %v", siblings)
 	}
 }
+
+// TestOverlayPatternNeedsWords: a pattern an overlay adds must say in words
+// what it demands (ruletext.Extension), what people are told when a value
+// breaks it; without them the action fails, named.
+func TestOverlayPatternNeedsWords(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.yaml")
+	if err := os.WriteFile(doc, []byte("components:\n  schemas:\n    a:\n      type: object\n      properties: {x: {type: string}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		update string
+		ok     bool
+	}{
+		{`{pattern: "^[a-z]+$"}`, false},
+		{`{pattern: "^[a-z]+$", x-exopartner-messages: {maxLength: "must be short"}}`, false},
+		{`{pattern: "^[a-z]+$", x-exopartner-messages: {pattern: "must be lower-case letters"}}`, true},
+		{`{maxLength: 3}`, true},
+	} {
+		ov := filepath.Join(dir, "ov.yaml")
+		if err := os.WriteFile(ov, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"+
+			"  - target: $.components.schemas.a.properties.x\n    description: x is lower-case.\n    update: "+tc.update+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		root, err := readNode(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = applyOverlay(root, ov, doc)
+		if tc.ok != (err == nil) || err != nil && !strings.Contains(err.Error(), "action 1 (x is lower-case): sets pattern without saying in words") {
+			t.Errorf("%s: %v", tc.update, err)
+		}
+	}
+}
