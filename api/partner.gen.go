@@ -89,7 +89,7 @@ type CreateOrganizationRequest struct {
 	// BillingAddress Structured billing address (ISO 20022).
 	BillingAddress BillingAddress `json:"billing-address"`
 
-	// ClientID The distributor's own reference for this customer (a CRM id, say).
+	// ClientID The distributor's own reference for this customer (a CRM id, say). Optional, but it is what finds the organization again after a create whose outcome is unknown, or in a re-run.
 	ClientID string `json:"client-id,omitzero"`
 
 	// DisplayName Name shown for the organization.
@@ -99,7 +99,7 @@ type CreateOrganizationRequest struct {
 	OwnerEmail string `json:"owner-email,omitzero"`
 }
 
-// Organization An organization as the API returns it.
+// Organization An organization as the API returns it. Its display name is not returned (it is write-only, set at creation); the billing address's name usually carries it.
 type Organization struct {
 	// BillingAddress Structured billing address (ISO 20022).
 	BillingAddress BillingAddress `json:"billing-address,omitzero"`
@@ -122,14 +122,14 @@ type UsageRecord struct {
 	// Product Product the quantity belongs to.
 	Product string `json:"product,omitzero"`
 
-	// Quantity The quantity; its unit depends on the product. At most five decimal places.
+	// Quantity The quantity; its unit depends on the product. It may be negative (a credit), with at most five decimal places.
 	Quantity float64 `json:"quantity"`
 
 	// Variable Metered variable of the product.
 	Variable string `json:"variable,omitzero"`
 }
 
-// ListDistributorOrganizations200JSONResponseBody defines parameters for ListDistributorOrganizations.
+// ListDistributorOrganizations200JSONResponseBody The distributor's organizations.
 type ListDistributorOrganizations200JSONResponseBody struct {
 	// Organizations The organizations, in no particular order.
 	Organizations []Organization `json:"organizations,omitzero"`
@@ -141,7 +141,7 @@ type ListDistributorOrganizationUsageParams struct {
 	Period string `form:"period,omitempty" json:"period,omitempty,omitzero"`
 }
 
-// UsageLine defines parameters for ListDistributorOrganizationUsage.
+// UsageLine One line item of a usage statement, its amounts in the statement's currency.
 type UsageLine struct {
 	// Description Free-text detail of the line.
 	Description string `json:"description,omitzero"`
@@ -165,7 +165,7 @@ type UsageLine struct {
 	Variable string `json:"variable,omitzero"`
 }
 
-// UsageStatement defines parameters for ListDistributorOrganizationUsage.
+// UsageStatement One usage statement of an organization for the period from start-date to end-date, its amounts in its currency, its line items in usage.
 type UsageStatement struct {
 	// Code Statement code.
 	Code string `json:"code,omitzero"`
@@ -189,19 +189,19 @@ type UsageStatement struct {
 	Usage []UsageLine `json:"usage,omitzero"`
 }
 
-// SchedulePurgeDistributorOrganization200JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
+// SchedulePurgeDistributorOrganization200JSONResponseBody The confirmation of a purge, done (200) or scheduled (202).
 type SchedulePurgeDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the purge.
 	Message string `json:"message,omitzero"`
 }
 
-// SchedulePurgeDistributorOrganization202JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
+// SchedulePurgeDistributorOrganization202JSONResponseBody The confirmation of a purge, done (200) or scheduled (202).
 type SchedulePurgeDistributorOrganization202JSONResponseBody struct {
 	// Message Human-readable confirmation that the purge is scheduled.
 	Message string `json:"message,omitzero"`
 }
 
-// TerminateDistributorOrganization200JSONResponseBody defines parameters for TerminateDistributorOrganization.
+// TerminateDistributorOrganization200JSONResponseBody The confirmation of a termination.
 type TerminateDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the termination.
 	Message string `json:"message,omitzero"`
@@ -1757,45 +1757,49 @@ func ParseMeteringTransactionResponse(rsp *http.Response) (*MeteringTransactionR
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fptc9s28v8qO/h3psn8RVlS+nBV39SXS6eZydPZyd3kEncKESsJCQkwwMK2mtN3vwFASnySTdtJpzeX",
-	"N4lMgruL3d/+sLvkR5bqvNAKFVk2/8hsusach58LmWVSrRIuhEEbLgm0qZEFSa3YnJ2ScSk5gwLKtVCu",
-	"hXuPT5/DbDKZze6P2YgVRhdoSGKQclDgzwYxWWqTV3JGsNSm+gMt0BrB7rUuJWbCQsqV0gR4WfhlXl8u",
-	"1RNUK1qz+XTEaFMgmzNLRqoVG7HLROeSMC9ow+ZLnlncjtjCyUz47SqXL9B0jXsWroNUlRWIFHTxy0rX",
-	"7NtvB2pLpf+rreKhpE2fyFtsJ9VOkenR4QPzYPrdd8kUeFaseTKDci2kWuAIXFGggZRbbJvSMGQ2YgUn",
-	"QuOF/vrmOPnX2cfZ9ivWZx9e6oIbUmiSHK3lq4iD/fO5swQLBK7gWvvoQkcbE28jZOiFWLAuXQO38PAX",
-	"tj3gE8Vz7DrkBFNZSFT0IzjreJZtQoC1WXElf+d+1dcWhLRFxjfgZdwSYYW2xLPE76JrxYtwM2yx5fa/",
-	"TG6lLQI06d/z6R69N5W8HTGDH5w0KNj8TfTpHm4lspubbRpztlOjF+8wJR+uHAm9ymTBKV137X3q76OA",
-	"D44rkp5HAjFo1YxTl2rqd7tiX7biHALvPD5BWkjX3KxQAGkv19MSJzZnzknBhriquvY7Gs3mZJwPS5De",
-	"b8l+c16flxW28JXBJZuz/zvaE/VRydJHQVoiOPHgRakex6f2oeTG8M1VSbh/KGbhWmcCOEGG3FLwcHQI",
-	"hvhuB260hZJGGCon9AFBv09yXnT9c5y+V/oiQ7HCHBX1BPq9/7eUt9A6Q64OArirtmZfIlXhqGvCP9ec",
-	"QBIQf+9PIg2pQU6Bs67GYM85elVM28sPEXzmOSuRoh9MQnpkLhxp87UFfaHA4BINqhRD6tDaI9xZ0jka",
-	"uMfh4clTkGIElm/utxho+sNQ0ilZ8gDrPOM5gl17Y6IJ3exta70F8ekLD3HMucy6JjxK/PVdmaKXfVy/",
-	"lMZD38sZwcVaezKQ6lwSipaN33cO5/qZ+OtPb9/as///qfrx9u24+tl3Tl4YSfhcZZuYQzc9OLGxtQOH",
-	"YCsvG/EasS706s7s5KvXsNJlsNnDkA7Pa648wQ8ObTfBtKPeDDtuZpI/zX10jl88BoPkjLIg6b8xv26d",
-	"T4e0twArRd8JZZCLOpwGlg2cXE9p/kQuMd2kma98OYUaBZXLPYh4SvI8FAEBAV61dbZAJcJvQpNLFW6c",
-	"DTFqpRN/sYLVaTRoGJU3EVnHIqvO3nhadvb3XCHkzSpj04VaYbRwaQ90X8QbAa/V47DATKuVLQuIWxYM",
-	"lbQra4bNjyDJglOSQKB3vYWynClNHsMxQa4twVKeIwhMZc4zKDKexnojdxnJIsPnSzafjCeTyWQP0rIl",
-	"ut7mCkXn3Ei+yPBwJVetqCi4MpPdpgitwlLz1jVk9cpD4QRTbQTbenFSLXWoICR5s9mjS21TniG8iPzr",
-	"WYiN2DkaGzcyHU/G0yS0KNPAcAUqXkg2Zw/Gk/GEhaNgHVBzVCOLo3ZFukLqyzZLFvAczaZFiUQ8XYei",
-	"NLgt5bHvrmnwLvSYDQ88FmzOMmkpqa1I6iJtYApbaGUjxmeTif8v1YpQBdt4UWQyDauP3tlodmTTMicO",
-	"FNz2evKyI99QKw3+mJOpy7gBbUSkzEElcN/Jsu0pfwfUgf7StUxfN34cn/G9Tk8zH9jQtutDcEqgORg8",
-	"eKYJpMC80N79c+BgsAi8Ciaep2XhaYGDxVQr0amimuGPyw8CgMVcQkt/1WJzo9APjkssqbfNvC0J7k7g",
-	"uzEy+mPcCNA7t/OxCBHejg6n8NFHKbYH8/ikLFvajWrFeoPSd4V0VfAKbng4uSybvxlcLEh/1zMUq+Yi",
-	"rCwa6uEZ1Vx9dQO83Z79+UI5LHpHu578Ci7eTwZC/eOb0NA+dCIbBpaQa0VruBdi7IxBFVvpizVGtkMj",
-	"tfB9xUqeo7p/Q85OosV/ntiP+nQHH4x8Ff/69evXydOnO90fHIZZUak8eoPVFTalVf7cixqVVyZTfxJO",
-	"Z622rNGVfd/syibJD2cfv9km9yZvpskPZ/+evpkks7P7d51c9ph4If2F8sbS6Hxv7vbu+bI7HZsHcP94",
-	"8bQC7W7COGyKHLCbHhgjfzObfg/VkorSeK6dz417D3/5eQSPXp2ANvDq9G/tocKDRoweDDQIlfAFfM8O",
-	"H/lzsKwlY3bFMf1+3752a/RJXlBCMrS+Q5sjQwf0n/p7n90C0sSzBC/TLDnndFWcw8oAQe0I/nH8clS9",
-	"umhxQhXAGihuXO9Hs6S6iVmf26YrJq27mHxtIZMKIeRSo+RsJlVDRO9bK8JL33oRl1kFAi95cKZd21lW",
-	"Lx4GSTvcNLYm6ZsQgd984/jb3QFwGJdPvJc7kPyckGtpvKs676Gukle+4S7DXZ8aDArSH9Ak97bA9elK",
-	"6IO9q27ZMx0SuUv4jtwDZVu7thpWus3D7Knk496Z4gkm1ZrQMFWDqWt6puqZL4X37XooviQ0UHpxcCU+",
-	"92qFyzApnFkdDuppuSyW5QIzrJoqnmUgOPHwW10T5Ka2/4VQN0+1sqLt+vcXl3OVGOQisE+q1VJ6w2qd",
-	"a3DZbYloCIIuuI1KfA8+YrPJ7I/eKa057ffqm7UKMOITbzwq8DuuaRiWMJHPDmdKvN+ZQsV5sUGrnUnR",
-	"euLdwMJRHCNbNBa4Qch0+t5zpaOe7ImivzDkXRgyOtEOZ8jd25QY6wz7epGX1aJO3MdwDPsXMi2L0hQL",
-	"sqA0LJ2hdUngWgVg8H3KN3GwE/eFQG9CoJXbypPpU7HJXmoZzxqVVF/ZzP0eQ2/QP7mO70VsWZPVvrnh",
-	"Ky5V+VVIE1V/3y/KPZMgKFxxkucIXAlIuTEbcAWQ7n3/NGTqLS2E2KAAupBpDxJ3XxGR4cpG7H6m6Xbr",
-	"g6VBk+1vPh3nxK9keuJ/HD00Bp9TCy023m3VZ20BTSDQFpIwML3ANOO+0/DA8jgZMevynJtNKWsD1U6h",
-	"7tSg2aI5rxLamYzN2ZqosPOjo2pkxgs5xvJF2jjV+dH5dBzemLHt2fY/AQAA//8=",
+	"7Fptc9s2Ev4rO7jOxJ4jZUnpy1X9UjfXTjPTNDm7uZtc4k4hYiWhIQEGL7bVnP77zQKkRJGUTdvNTTuX",
+	"L4ksQruL3Wef3QX4nmW6KLVC5SybvWc2W2HBw8e5zHOplikXwqANXwm0mZGlk1qxGTt3xmfOGxRQrYVq",
+	"LRw9PX8O0/F4Oj0esYSVRpdonMQg5aDA7wxiutCmqOUksNCm/gMtuBWC3WldSMyFhYwrpR3gdUnLSF8h",
+	"1Q+olm7FZpOEuXWJbMasM1ItWcKuU11Ih0Xp1my24LnFTcLmXuaCtqt8MUfTNe7H8D1IVVuB6IIufl3r",
+	"mn722UBtmaS/2iqeSLfuE3mP7WTaK2d6dFBgHk8+/zydAM/LFU+nUK2FTAtMwJclGsi4xbYpe4ZME1Zy",
+	"59CQ0J9fn6b/vng/3XzC+uzDa11y4xSatEBr+TLiYPf7wlsHcwSu4Fb73JWONqZkI+RIQixYn62AW3jy",
+	"Pdsc8IniBXYdcoaZLCUq9xV463mer0OAtVlyJX/jtOqRBSFtmfM1kIx7IqzU1vE8pV10rXgRHoYtttz+",
+	"t/G9tEWApv17Pt+h966SNwkz+M5Lg4LNXkef7uBWIXt/s/vGXGzV6PmvmLmgZqkrS9k3kUlOK47YJKxA",
+	"h2RPOucuW3U384yeo4B3nisniWQCa2i1H8QuDzWfdsX+1AJBQIUn8IK0kK24WaIAp0kucRZ3bMa8l4IN",
+	"8WP93W9oNJs54ylmQXq/JbvNkT6SFbbwicEFm7G/nOxY/KSi8JMgLRXc8eBFqZ7GX+3izI3h65sydPej",
+	"mKIrnQvgDnLk1gUPR4dgCP5m4EZbENoLQ+2EDko2CdNv04KXXf+cZm+VvspRLLFA5XoC/Zb+reTNtc6R",
+	"q4Po7qpt2JdKVXrXNeFfK+5AOnD8LZUpDZlB7gKh3YzBniJ7U0zbyw+xf06ElkrRDyYhCZlz77R5ZEFf",
+	"KTC4QIMqw5A6bkUI99bpAg0ccXhy9gykSMDy9fEIngdZPE9g7sOupYUrcsBCKmE77Al8yaUCvnBogNee",
+	"uVppi6C9y3QRMsoriqJKQIciy8FgarxqseHky6EEWDH2AQb8kRcIdkV7jzvukkVb6z1IWF9RRmHBZd41",
+	"4duUvt+2THrRV3cW0lCmkZyEfEaekupSOhQtG7/oNArN+vzz12/e2Iu/fl1/ePNmVH/sq9lXRjp8rvJ1",
+	"TNm7FnHc29qBgtyigb14JayL9KYzbykiTwLGnjdceYbvPNpuPmvvehP6VLUwHHF9+uIpGHTeKAvSjeCp",
+	"228NKDzUi8Y1KOCoSg/yZ6pVvk7AoiMODXkgtTr+KkhuddCPbJRXtyQZN4Yqm3R/Rg65dxIf0t7KEin6",
+	"qrBBLpoYHtg3ced7ZpMf5AKzdZZT689daNJQ+YKQyzMnL0MXFGBHqq23JSoRPjs0hVThwcUQo5Y6pS9r",
+	"LJ9Hg4aVq/00aCYAq/uL2BF09vdcIRT7ndS6C7XSaOGznnx5ER8EKNc/hznmWi1t1STdsymqpd3YF62/",
+	"AumohkgHAsn1FqqWrTKZchUKTkaBwiWnkFFpywwK6Y4TuJJuRXlZaEuV7BJBYCYLnkOZ8yz2XYXPnSxz",
+	"fL5gs/FoPB6Pd0Cu5sbb91Uj7ZIbyec5Hu5o6xV1bai3wu7Tqdeha3j0FhZ9SXA5w0wbwTYkTqqFDp2U",
+	"dGQ2+/Za24znCC9iYSB6ZAm7RGPjRiaj8WiShjluEqi3RMVLyWbs8Wg8GrNQo1YBWScNQjlpd+ZLdH0Z",
+	"aZ0FvESzbnG1czxbheY8uC3jkVobGsiFhOvwg6eCzVgurUsbK9KmSBvYxJZa2ZgH0/GY/su0cqiCbbws",
+	"c5mF1Se/2mh2ZNxB/NlUdvOkYm9nRJtQB6U0UMGWmc+5AW1E5OFBs0Nfjdz0zA0DGmj66o7bD7+hCbLn",
+	"iCRQrG031uCVQHMw2vCjdiAFFqWmeM1Cd1kGsgYTO4OqL7XAwWKmlej0g/t4icsPIobF5EPrvtFifSes",
+	"DI5LnEU2+4leseaD0HpnZPTHeC9Av/qtj0WI8CY5nPMn76XYHEz8s6oBa0/4NU0OyvclupuCV3LDQzm0",
+	"bPZ6cAci6SlRGqtPm1jViTTDkzRcffPJwWZz8ccL5bDonWwPM24g792RSmiqaHoPg1AnsuEYGAqt3AqO",
+	"Qoy9MajiGcTVCiPboZFaULu9lJeoju9I8mm0+I8T+6RPd/BBQvPIq1evXqXPnm11v/MYTuAq5dEbLDlY",
+	"hWp/7kQl1TfjCZXOybQ1YO7Nl1/sz5fj9MuL959u0qPx60n65cV/Jq/H6fTi+KHnwT0mxj6terAwutiZ",
+	"u3l4vmyrY7c7bgGVcNquQvVRQoXEYJ113DhqupGsRCXC5yT0q7zQniAvVfgzgjpbx4e5VAjBHnoetHc7",
+	"g/7T5POtkfWB8rBLg0p//63Bp9PJF1sTa66td3D05PvvEvj25RloAy/P/37cGvke74Hn8UCDam/1HJ5Q",
+	"gV40nR1vZXb7pi50byokQamT4XRh6ChYRa7Xw8Z9cAucdjxP8TrL00vubopzWBlyQ3sH/zz9Kalvqlpk",
+	"VQewAYo7Ty7RLKnuYtaHtumGs/NtTB41k2qvF+5m+3ZhyPN28nfS17X0NLe0n7F7qnpvQB1e0xTruMxr",
+	"hJE1g9P41iG9vsQaJO3w/N26eFmH8P5CM/gvD0fXYdD/QJHp4P1D4rml8aHqyENdJS+V3BJK8wBmUJD+",
+	"B2cJvScFzYOqcFxArrrnpHhI5JZNOnIPNKvtjnJYwzoLx3gV2feeCZ9hWq8JY2J9xnfLpFj/5uO4cb/J",
+	"sbo4il4cPH/MSK3wOaalN8vDQT2vlsVhRGCO9SjJ8xwEd7yn0esGeV/b/0Oou4ZnWi0kKa0dCMEZCQia",
+	"0o6m4/ExdYe1qwR91fd+UDUTdJV87wuuUoNcBCZr6wu0RhrvS2pD0HjFbVQiRsRH0/H0z+w1t+Ju5zca",
+	"nbd6fmcnRgXkvYaGYYkcefZwBsfnnTPBeCVg0GpvMrRUENbVjbUFb9FY4AYh19lb4nDverI6iv7I3A9h",
+	"7uhEO5y5txdmMdY59g1gP9WLOnEfwSns7txaFmUZls6C0rDwxq2qwqJVAAbf0cc+DrbiPhJ7pKjaIb3v",
+	"tDyEv1uCfy8C2kmtINBgn/r9shm5JYw5/VcP8SbMVu1l422z8H5L9T7UPhD/sVvUvnrkSoRL/TX4Epzu",
+	"vXEccm0hLYRwogB3JbMe8G7fn3OGKxvh/oGuJ1qv6g26mvj096Op+H5YT/xPo4dGQGiea7EOLxxVr1YE",
+	"NIFAW0qHoTgIzHJOQxMBi3CSMOuLgpt1JWsN9U6h6dSg2aK5rDnAm5zN2Mq50s5OTuozT17KEVZXp6NM",
+	"FyeXk1G4I2Wbi81/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
