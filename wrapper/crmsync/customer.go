@@ -114,7 +114,7 @@ func Validate(customers []Customer) error {
 				return err // the embedded spec itself is broken
 			}
 			for _, p := range ve.Problems {
-				add(column(p.Field), p.Rule)
+				add(column(p.Field), p.Description()) // the rule in words, for the person who fixes the file
 			}
 		}
 		key := wrapper.ClientIDKey(c.ClientID)
