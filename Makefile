@@ -15,29 +15,36 @@ generate:
 	@$(GO) build ./... || { echo "make generate: api/ now matches spec/, but the code built on it does not compile:" \
 		"the revision removed or renamed what the code above uses" >&2; exit 1; }
 
-## check-generated: generate from SPEC into a temporary directory; fail with a diff when API is stale
+## check-generated: generate from SPEC into a temporary directory; fail with a diff when API, or
+## WRAPPER (the generated file of package wrapper: its types, documented), is stale
 SPEC ?= spec
 API ?= api
+WRAPPER ?= wrapper/types.gen.go
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(GO) run ./internal/cmd/specgen generate -spec "$(SPEC)" -o "$$tmp/api" && \
+	$(GO) run ./internal/cmd/specgen generate -spec "$(SPEC)" -o "$$tmp/api" -wrapper "$$tmp/types.gen.go" && \
 	if ! diff -ru "$(API)" "$$tmp/api"; then \
 		echo "check-generated: api/ does not match spec/ (run 'make generate'; never edit api/ by hand)" >&2; exit 1; \
-	fi && echo "check-generated: api/ matches spec/"
+	fi && \
+	if ! diff -u "$(WRAPPER)" "$$tmp/types.gen.go"; then \
+		echo "check-generated: $(WRAPPER) does not match spec/ (run 'make generate'; never edit it by hand)" >&2; exit 1; \
+	fi && echo "check-generated: api/ matches spec/, and so does $(WRAPPER)"
 
 ## check-published: the published document in place of spec/partner-api.yaml, with our overlays
 ## (spec/tightenings.yaml, spec/overlay.yaml) and configuration, generates; its effective contract
 ## (every request and response schema after the overlays, without prose: internal/cmd/specgen
 ## contract) and its exported Go API (internal/apisurface) equal ours (internal/cmd/specgen compare
-## writes both for both); and the module builds and vets on the package it generates (go build
-## -overlay, no copy of the module). Each difference is printed as a diff.
+## writes both for both); and the module builds and vets on the package it generates, with the
+## wrapper file it generates (go build -overlay, no copy of the module). Each difference is printed
+## as a diff.
 ## (runs where ../shared/reference/partner-api.json exists; skipped with a message elsewhere)
 PUBLISHED ?= ../shared/reference/partner-api.json
 check-published:
 	@if [ ! -f "$(PUBLISHED)" ]; then echo "check-published: skipped, $(PUBLISHED) not found"; exit 0; fi; \
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) run ./internal/cmd/specgen compare -spec "$(SPEC)" -base "$(PUBLISHED)" -o "$$tmp" && \
-	for f in "$$tmp"/published/*.go; do printf '"%s":"%s"\n' "$$PWD/$(API)/$${f##*/}" "$$f"; done | \
+	{ for f in "$$tmp"/published/*.go; do printf '"%s":"%s"\n' "$$PWD/$(API)/$${f##*/}" "$$f"; done; \
+		printf '"%s":"%s"\n' "$$PWD/$(WRAPPER)" "$$tmp/published.wrapper.go"; } | \
 		paste -sd, - | sed 's/^/{"Replace":{/; s/$$/}}/' > "$$tmp/overlay.json" && \
 	fail=0; \
 	if ! diff -u -F "^operation " --label ours --label published "$$tmp/ours.contract" "$$tmp/published.contract"; then fail=1; \

@@ -89,7 +89,7 @@ type CreateOrganizationRequest struct {
 	// BillingAddress Structured billing address (ISO 20022).
 	BillingAddress BillingAddress `json:"billing-address"`
 
-	// ClientID The distributor's own reference for this customer (a CRM id, say).
+	// ClientID The distributor's own reference for this customer (a CRM id, say). Optional, but it is what finds the organization again after a create whose outcome is unknown, or in a re-run.
 	ClientID string `json:"client-id,omitzero"`
 
 	// DisplayName Name shown for the organization.
@@ -99,7 +99,7 @@ type CreateOrganizationRequest struct {
 	OwnerEmail string `json:"owner-email,omitzero"`
 }
 
-// Organization An organization as the API returns it.
+// Organization An organization as the API returns it. Its display name is not returned (it is write-only, set at creation); the billing address's name usually carries it.
 type Organization struct {
 	// BillingAddress Structured billing address (ISO 20022).
 	BillingAddress BillingAddress `json:"billing-address,omitzero"`
@@ -122,14 +122,14 @@ type UsageRecord struct {
 	// Product Product the quantity belongs to.
 	Product string `json:"product,omitzero"`
 
-	// Quantity The quantity; its unit depends on the product. At most five decimal places.
+	// Quantity The quantity; its unit depends on the product. It may be negative (a credit), with at most five decimal places.
 	Quantity float64 `json:"quantity"`
 
 	// Variable Metered variable of the product.
 	Variable string `json:"variable,omitzero"`
 }
 
-// ListDistributorOrganizations200JSONResponseBody defines parameters for ListDistributorOrganizations.
+// ListDistributorOrganizations200JSONResponseBody The distributor's organizations.
 type ListDistributorOrganizations200JSONResponseBody struct {
 	// Organizations The organizations, in no particular order.
 	Organizations []Organization `json:"organizations,omitzero"`
@@ -141,7 +141,7 @@ type ListDistributorOrganizationUsageParams struct {
 	Period string `form:"period,omitempty" json:"period,omitempty,omitzero"`
 }
 
-// UsageLine defines parameters for ListDistributorOrganizationUsage.
+// UsageLine One line item of a usage statement, its amounts in the statement's currency.
 type UsageLine struct {
 	// Description Free-text detail of the line.
 	Description string `json:"description,omitzero"`
@@ -165,7 +165,7 @@ type UsageLine struct {
 	Variable string `json:"variable,omitzero"`
 }
 
-// UsageStatement defines parameters for ListDistributorOrganizationUsage.
+// UsageStatement One usage statement of an organization for the period from start-date to end-date, its amounts in its currency, its line items in usage.
 type UsageStatement struct {
 	// Code Statement code.
 	Code string `json:"code,omitzero"`
@@ -189,19 +189,19 @@ type UsageStatement struct {
 	Usage []UsageLine `json:"usage,omitzero"`
 }
 
-// SchedulePurgeDistributorOrganization200JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
+// SchedulePurgeDistributorOrganization200JSONResponseBody The confirmation of a purge, done (200) or scheduled (202).
 type SchedulePurgeDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the purge.
 	Message string `json:"message,omitzero"`
 }
 
-// SchedulePurgeDistributorOrganization202JSONResponseBody defines parameters for SchedulePurgeDistributorOrganization.
+// SchedulePurgeDistributorOrganization202JSONResponseBody The confirmation of a purge, done (200) or scheduled (202).
 type SchedulePurgeDistributorOrganization202JSONResponseBody struct {
 	// Message Human-readable confirmation that the purge is scheduled.
 	Message string `json:"message,omitzero"`
 }
 
-// TerminateDistributorOrganization200JSONResponseBody defines parameters for TerminateDistributorOrganization.
+// TerminateDistributorOrganization200JSONResponseBody The confirmation of a termination.
 type TerminateDistributorOrganization200JSONResponseBody struct {
 	// Message Human-readable confirmation of the termination.
 	Message string `json:"message,omitzero"`
@@ -1757,44 +1757,49 @@ func ParseMeteringTransactionResponse(rsp *http.Response) (*MeteringTransactionR
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fptk9M4Ev4rXTqqgDo7kwR2ObJfdo5ja6ni7WbgrjiYrVWsTiKwJSO1MpPl8t+vJNuJ3zLjGWBrr5Yv",
-	"kLHl7lb30093y/7EEp3lWqEiy2afmE1WmPHwcy7TVKplzIUwaMMlgTYxMiepFZuxUzIuIWdQQLkWyrVw",
-	"58npC5iOx9Pp3RGLWG50joYkBikHBf5kEOOFNlklJ4KFNtUfaIFWCHavdSExFRYSrpQmwIvcL/P6Mqme",
-	"olrSis0mEaNNjmzGLBmplixiF7HOJGGW04bNFjy1uI3Y3MlU+O0ql83RdI17Hq6DVJUViBR08YtK1/S7",
-	"7wZqS6T/q63ikaRNn8gbbCfRTpHp0eEDc2/y/ffxBHiar3g8hXItJFpgBC7P0UDCLbZNaRgyjVjOidB4",
-	"ob+8PY7/c/Zpur3FBtqneIZd404wkblERT+As46n6SY4W5slV/I37lfdtiCkzVO+AS/jhtHOtSWexn7H",
-	"XStehpvBHS0X/G18I20FWOL+PZ/ukXRdyduIGfzopEHBZm8Ln+5DX6KsudmmMWc7NXr+HhNi24hlSOhV",
-	"xnNOyapr7zN/HwV8dFyR9DkdklSrZpy6aV+/2xX7qhXnEHhn+RJBWkhW3CxRAGkv11MEJzZjzkkxCHHV",
-	"td/QaDYj43xYgvR+S/ab8/q8rLCFWwYXbMb+crQnzaOSMY+CtFhw4sGLUj0pntqHkhvDN0PNa8W24bzK",
-	"9L7w6Q9xxvPuro6TD0qfpyiWmKGinvB88P+W8uZap8jVQdh11dbsi6XKHXVN+PeKE0gC4h88l2tIDHJC",
-	"4OoK5PRUossi0V5+iCJTzzSxFP0QENLjae5Im9sW9LkCgws0qBIMgKeVx6WzpDM0cIfDo5NnIEUElm/u",
-	"tnhj8nAoVZTcdoArnvMMwa68MYUJ3Zxra70BXelzhSbGjMu0a8Lj2F/fFXq96GPohTSWIMiJ4HylfQpL",
-	"tZaEomXjg055q1eVX358986e/fXH6se7d6PqZ1+lOTeS8IVKN0UODeHMhr8j1oVO3RmdfPMalroMFnsU",
-	"4Pyi5ooT/OjQdhNEO+rNkONmJgAvWp7jl0/AIDmjLEj6f8yPG+fDIe0twEnRVxcMclGHw8Bizcn1NKdP",
-	"5QKTTZL63o9T6AxQucyDiCck16H0BgR41dbZHJUIvwlNJlW4cTbEqKWO/cUKVqeFQcOouInIOhZZVfGK",
-	"GtXZ3wuFkDVr+6YLtdxo4ZIe6L4sbgS8Vo/DHFOtlrYs2zcs05W0Syv15geQZMEpSSDQu95C2USUJo/g",
-	"mCDTlmAh1wgCE5nxFPKUJ0WVz1xKMk/xxYLNxqPxeDzeg7QcCq62uULRmhvJ5yke7p+qFRWFVmaym7R+",
-	"VVhq3rqCrF57KJxgoo1gWy9OqoUOHYAkbzZ7fKFtwlOEl9yQQuNZiEVsjcYWG5mMxqNJHIaISWC4HBXP",
-	"JZuxe6PxaMwCla8Cao5qZHHU7gOXSH3ZZskCrtFsWpRIxJNVaAWD2xJeTJ41Dd6FHrPhgSeCzVgqLcW1",
-	"FXFdpA1MYXOtbIHx6Xjs/0u0IlTBNp7nqUzC6qP3tjC7YNMyJw60ufZq8rKRHymVhpwbkolLuQFtREGZ",
-	"gxrPvsqyHdB09vRx/tKVTF83flQ84yeMnnE2sKFt93fglEBzMHjwXBNIgVmuvftnwMFgHngVTFFPy8bR",
-	"AgeLiVai0wU1w18sPwgAVuQSWvq7FptrhX5wXIqWeNvM25LgPgt810ZGf4wbAXrvdj4WIcLb6HAKH32S",
-	"Ynswj0/KtqU9HlasNyh9l0iXBS/nhofKZdns7eBmQfq7nqFYdRrByqahHp6o5urLx87t9uyPF8ph0Tva",
-	"TcKXcPF+Hg/9jx8iQ/vfiWw4soNMK1rBnRBjZwwqCivPV1iwHRqphZ8LlnKN6u41OTsuLP7jxD7q0x18",
-	"EPku/s2bN2/iZ892uj86DCc0pfLCG6yusCmt8udeVFReGU98JZxMW2NVY6p60JyqxvHDs0/3t/Gd8dtJ",
-	"/PDsv5O343h6dvfWV4D0roA1a2T/udtphavd0duwo84Ar+TAWef96eQBVEsq1uGZdh6+dx79/FMEj1+f",
-	"gDbw+vQf7bn9XsON9wYahEr4Hrtnh499qSrbvSIBirPk/b59e9UYZbygmGSYTofOL4YO6D/19766BaSJ",
-	"pzFeJGm85nRZnMNKOJe00o7gX8evoup8vZW2VQBroLh2S16YJdV1zPraNl1yBLmLyW0LqVQIIZcaXWEz",
-	"qRoiel+tEF746Yi4TCsQeMmDM+3K4a86kR8k7fBc1zpi3oQI/Opnu18/HwCHcfnUe7kDya8JuZbGz1Xn",
-	"PdRV8trPxGW464P9oCD9DnNs75RaPwAJo6p31Q3HmkMidwnfkXugs2q3P8O6q1k4Hir5uPfY7wTjak2Y",
-	"aaqzoyvGmuqZb73xzcYcviA0UHpxcLM882qFSzHOnVkeDuppuazonAWmWM09PE1BcOLht7oiyE1tf4ZQ",
-	"N6tahra/Rv7sMq5ig1wE9km0WkhvWG24DC67KRENQdA5t4USPyZHbDqe/t47pRWn/V79PFUBRnzhjRcK",
-	"/I5rGoYlTMFnhzOluN85KCqOdA1a7UyC1hPvBuaOipNei8YCNwipTj54rnTUkz2F6G8M+TkMWTjRDmfI",
-	"3QuPItYp9s0ir6pFnbiP4Bj270xaFiUJ5mRBaVg4Q6uSwLUKwOD7lG/iYCfuG4Feh0Art5WV6UuxyV5q",
-	"Gc8alVSfn8z8HsNs0H+4XLy6sGVPVvsYhS+5VJa6H6TAP/eLMs8kCAqXnOQagSsBCTdmAy4H0r2viIYc",
-	"TEsLITYogM5l0oPE3ec1ZLiyBXa/0gF060ueQYfP978c5xQfovTE/7jw0Ah8Ts212Hi3Vd97BTSBQJtL",
-	"wsD0ApOU+0nDA8vjJGLWZRk3m1LWBqqdQt2pQbNFs64S2pmUzdiKKLezo6O8eK0V81yOsHzXNUp0drSe",
-	"jMJLLbY92/4vAAD//w==",
+	"7Fptc9s2Ev4rO7jOxJ4jZUnpy1X9UjfXTjPTNDm7uZtc4k4hYiWhIQEGL7bVnP77zQKkRJGUTdvNTTuX",
+	"L4ksQruL3Wef3QX4nmW6KLVC5SybvWc2W2HBw8e5zHOplikXwqANXwm0mZGlk1qxGTt3xmfOGxRQrYVq",
+	"LRw9PX8O0/F4Oj0esYSVRpdonMQg5aDA7wxiutCmqOUksNCm/gMtuBWC3WldSMyFhYwrpR3gdUnLSF8h",
+	"1Q+olm7FZpOEuXWJbMasM1ItWcKuU11Ih0Xp1my24LnFTcLmXuaCtqt8MUfTNe7H8D1IVVuB6IIufl3r",
+	"mn722UBtmaS/2iqeSLfuE3mP7WTaK2d6dFBgHk8+/zydAM/LFU+nUK2FTAtMwJclGsi4xbYpe4ZME1Zy",
+	"59CQ0J9fn6b/vng/3XzC+uzDa11y4xSatEBr+TLiYPf7wlsHcwSu4Fb73JWONqZkI+RIQixYn62AW3jy",
+	"Pdsc8IniBXYdcoaZLCUq9xV463mer0OAtVlyJX/jtOqRBSFtmfM1kIx7IqzU1vE8pV10rXgRHoYtttz+",
+	"t/G9tEWApv17Pt+h966SNwkz+M5Lg4LNXkef7uBWIXt/s/vGXGzV6PmvmLmgZqkrS9k3kUlOK47YJKxA",
+	"h2RPOucuW3U384yeo4B3nisniWQCa2i1H8QuDzWfdsX+1AJBQIUn8IK0kK24WaIAp0kucRZ3bMa8l4IN",
+	"8WP93W9oNJs54ylmQXq/JbvNkT6SFbbwicEFm7G/nOxY/KSi8JMgLRXc8eBFqZ7GX+3izI3h65sydPej",
+	"mKIrnQvgDnLk1gUPR4dgCP5m4EZbENoLQ+2EDko2CdNv04KXXf+cZm+VvspRLLFA5XoC/Zb+reTNtc6R",
+	"q4Po7qpt2JdKVXrXNeFfK+5AOnD8LZUpDZlB7gKh3YzBniJ7U0zbyw+xf06ElkrRDyYhCZlz77R5ZEFf",
+	"KTC4QIMqw5A6bkUI99bpAg0ccXhy9gykSMDy9fEIngdZPE9g7sOupYUrcsBCKmE77Al8yaUCvnBogNee",
+	"uVppi6C9y3QRMsoriqJKQIciy8FgarxqseHky6EEWDH2AQb8kRcIdkV7jzvukkVb6z1IWF9RRmHBZd41",
+	"4duUvt+2THrRV3cW0lCmkZyEfEaekupSOhQtG7/oNArN+vzz12/e2Iu/fl1/ePNmVH/sq9lXRjp8rvJ1",
+	"TNm7FnHc29qBgtyigb14JayL9KYzbykiTwLGnjdceYbvPNpuPmvvehP6VLUwHHF9+uIpGHTeKAvSjeCp",
+	"228NKDzUi8Y1KOCoSg/yZ6pVvk7AoiMODXkgtTr+KkhuddCPbJRXtyQZN4Yqm3R/Rg65dxIf0t7KEin6",
+	"qrBBLpoYHtg3ced7ZpMf5AKzdZZT689daNJQ+YKQyzMnL0MXFGBHqq23JSoRPjs0hVThwcUQo5Y6pS9r",
+	"LJ9Hg4aVq/00aCYAq/uL2BF09vdcIRT7ndS6C7XSaOGznnx5ER8EKNc/hznmWi1t1STdsymqpd3YF62/",
+	"AumohkgHAsn1FqqWrTKZchUKTkaBwiWnkFFpywwK6Y4TuJJuRXlZaEuV7BJBYCYLnkOZ8yz2XYXPnSxz",
+	"fL5gs/FoPB6Pd0Cu5sbb91Uj7ZIbyec5Hu5o6xV1bai3wu7Tqdeha3j0FhZ9SXA5w0wbwTYkTqqFDp2U",
+	"dGQ2+/Za24znCC9iYSB6ZAm7RGPjRiaj8WiShjluEqi3RMVLyWbs8Wg8GrNQo1YBWScNQjlpd+ZLdH0Z",
+	"aZ0FvESzbnG1czxbheY8uC3jkVobGsiFhOvwg6eCzVgurUsbK9KmSBvYxJZa2ZgH0/GY/su0cqiCbbws",
+	"c5mF1Se/2mh2ZNxB/NlUdvOkYm9nRJtQB6U0UMGWmc+5AW1E5OFBs0Nfjdz0zA0DGmj66o7bD7+hCbLn",
+	"iCRQrG031uCVQHMw2vCjdiAFFqWmeM1Cd1kGsgYTO4OqL7XAwWKmlej0g/t4icsPIobF5EPrvtFifSes",
+	"DI5LnEU2+4leseaD0HpnZPTHeC9Av/qtj0WI8CY5nPMn76XYHEz8s6oBa0/4NU0OyvclupuCV3LDQzm0",
+	"bPZ6cAci6SlRGqtPm1jViTTDkzRcffPJwWZz8ccL5bDonWwPM24g792RSmiqaHoPg1AnsuEYGAqt3AqO",
+	"Qoy9MajiGcTVCiPboZFaULu9lJeoju9I8mm0+I8T+6RPd/BBQvPIq1evXqXPnm11v/MYTuAq5dEbLDlY",
+	"hWp/7kQl1TfjCZXOybQ1YO7Nl1/sz5fj9MuL959u0qPx60n65cV/Jq/H6fTi+KHnwT0mxj6terAwutiZ",
+	"u3l4vmyrY7c7bgGVcNquQvVRQoXEYJ113DhqupGsRCXC5yT0q7zQniAvVfgzgjpbx4e5VAjBHnoetHc7",
+	"g/7T5POtkfWB8rBLg0p//63Bp9PJF1sTa66td3D05PvvEvj25RloAy/P/37cGvke74Hn8UCDam/1HJ5Q",
+	"gV40nR1vZXb7pi50byokQamT4XRh6ChYRa7Xw8Z9cAucdjxP8TrL00vubopzWBlyQ3sH/zz9Kalvqlpk",
+	"VQewAYo7Ty7RLKnuYtaHtumGs/NtTB41k2qvF+5m+3ZhyPN28nfS17X0NLe0n7F7qnpvQB1e0xTruMxr",
+	"hJE1g9P41iG9vsQaJO3w/N26eFmH8P5CM/gvD0fXYdD/QJHp4P1D4rml8aHqyENdJS+V3BJK8wBmUJD+",
+	"B2cJvScFzYOqcFxArrrnpHhI5JZNOnIPNKvtjnJYwzoLx3gV2feeCZ9hWq8JY2J9xnfLpFj/5uO4cb/J",
+	"sbo4il4cPH/MSK3wOaalN8vDQT2vlsVhRGCO9SjJ8xwEd7yn0esGeV/b/0Oou4ZnWi0kKa0dCMEZCQia",
+	"0o6m4/ExdYe1qwR91fd+UDUTdJV87wuuUoNcBCZr6wu0RhrvS2pD0HjFbVQiRsRH0/H0z+w1t+Ju5zca",
+	"nbd6fmcnRgXkvYaGYYkcefZwBsfnnTPBeCVg0GpvMrRUENbVjbUFb9FY4AYh19lb4nDverI6iv7I3A9h",
+	"7uhEO5y5txdmMdY59g1gP9WLOnEfwSns7txaFmUZls6C0rDwxq2qwqJVAAbf0cc+DrbiPhJ7pKjaIb3v",
+	"tDyEv1uCfy8C2kmtINBgn/r9shm5JYw5/VcP8SbMVu1l422z8H5L9T7UPhD/sVvUvnrkSoRL/TX4Epzu",
+	"vXEccm0hLYRwogB3JbMe8G7fn3OGKxvh/oGuJ1qv6g26mvj096Op+H5YT/xPo4dGQGiea7EOLxxVr1YE",
+	"NIFAW0qHoTgIzHJOQxMBi3CSMOuLgpt1JWsN9U6h6dSg2aK5rDnAm5zN2Mq50s5OTuozT17KEVZXp6NM",
+	"FyeXk1G4I2Wbi81/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

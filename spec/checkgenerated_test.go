@@ -9,11 +9,13 @@ import (
 )
 
 // TestCheckGeneratedCatchesDrift runs `make check-generated` on copies of
-// spec/ and api/ (SPEC= and API=): it passes untouched and fails when api/ is
-// hand-edited, when a file is added to api/, and when the spec changes
-// without regenerating.
+// spec/, api/ and wrapper/types.gen.go (SPEC=, API= and WRAPPER=): it passes
+// untouched and fails when api/ or the wrapper file is hand-edited, when a
+// file is added to api/, and when the spec changes without regenerating,
+// its descriptions included (the wrapper file's documentation).
 func TestCheckGeneratedCatchesDrift(t *testing.T) {
-	root, files := trackedFiles(t, "spec", "api")
+	const wrapperFile = "wrapper/types.gen.go"
+	root, files := trackedFiles(t, "spec", "api", wrapperFile)
 	cases := []struct {
 		name     string
 		mutate   func(dir string) error
@@ -28,6 +30,12 @@ func TestCheckGeneratedCatchesDrift(t *testing.T) {
 		}, true},
 		{"spec changed without regenerating", func(dir string) error {
 			return edit(filepath.Join(dir, "spec", "partner-api.yaml"), "maxLength: 191", "maxLength: 190")
+		}, true},
+		{"wrapper file hand-edited", func(dir string) error {
+			return edit(filepath.Join(dir, wrapperFile), `("city", required)`, `("city", optional)`)
+		}, true},
+		{"a description changed without regenerating", func(dir string) error {
+			return edit(filepath.Join(dir, "spec", "partner-api.yaml"), "description: Postal code.", "description: ZIP code.")
 		}, true},
 	}
 	for _, tc := range cases {
@@ -50,7 +58,7 @@ func TestCheckGeneratedCatchesDrift(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command("make", "--no-print-directory", "check-generated",
-				"SPEC="+filepath.Join(dir, "spec"), "API="+filepath.Join(dir, "api"))
+				"SPEC="+filepath.Join(dir, "spec"), "API="+filepath.Join(dir, "api"), "WRAPPER="+filepath.Join(dir, wrapperFile))
 			cmd.Dir = root
 			out, err := cmd.CombinedOutput()
 			if failed := err != nil; failed != tc.wantFail {

@@ -31,10 +31,37 @@ type ValidationError struct {
 }
 
 // Problem is one field that breaks one rule. Field is named as on the wire
-// ("usage[0].quantity"), the way partnertest names it too.
+// ("usage[0].quantity"), the way partnertest names it too; Rule is the rule,
+// precisely ("must match ^[A-Z]{2}$ (…)"), and [Problem.Description] the
+// same in words for people. A field that breaks several rules is reported
+// once, with the most useful: the pattern of a country "Switzerland"
+// before its length.
 type Problem struct {
 	Field string
 	Rule  string
+	// Value is the value that breaks the rule when it is a string (as
+	// given) or a number (its shortest decimal form); "" otherwise.
+	Value string
+
+	ref contract.RuleRef // the schema's rule, worded by Description
+}
+
+// Description states the problem for people, in the spec's words: the rule
+// as the spec describes it (its x-exopartner-messages, else a wording
+// derived from the rule's keyword), then the value, cut to 40 bytes, or its
+// length for a rule of length: `must be an e-mail address (got "nobody")`
+// where Rule holds the pattern, `must be at most 191 characters (got 192)`. A rule the spec does not state (valid
+// UTF-8, a canonical client-id) is its Rule. Description words the rule
+// when it is called; validating words nothing.
+func (p Problem) Description() string { return p.ref.Describe(p.Rule, p.Value) }
+
+// Description is the first problem's [Problem.Description] (that of Field
+// and Rule), or Rule when the error lists no problem.
+func (e *ValidationError) Description() string {
+	if len(e.Problems) == 0 {
+		return e.Rule
+	}
+	return e.Problems[0].Description()
 }
 
 func (e *ValidationError) Error() string {
@@ -57,7 +84,7 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() error { return ErrInvalidInput }
 
 func invalid(op, field, rule string) *ValidationError {
-	return &ValidationError{Operation: op, Field: field, Rule: rule, Problems: []Problem{{field, rule}}}
+	return &ValidationError{Operation: op, Field: field, Rule: rule, Problems: []Problem{{Field: field, Rule: rule}}}
 }
 
 // validationError turns kin-openapi's schema errors, and the numbers that
@@ -78,7 +105,7 @@ func schemaProblems(prefix string, err error, inexact []contract.MultipleOfViola
 		out = contract.Problems(prefix, err)
 	}
 	for _, m := range inexact {
-		out = append(out, contract.Problem{Field: contract.Field(prefix, m.Pointer...), Rule: m.Rule()})
+		out = append(out, m.Problem(prefix))
 	}
 	return out
 }
@@ -90,7 +117,7 @@ func problemsError(op string, problems []contract.Problem) *ValidationError {
 	}
 	v := &ValidationError{Operation: op, Problems: make([]Problem, len(problems))}
 	for i, p := range problems {
-		v.Problems[i] = Problem(p)
+		v.Problems[i] = Problem{Field: p.Field, Rule: p.Rule, Value: p.Value, ref: p.Ref}
 	}
 	v.Field, v.Rule = v.Problems[0].Field, v.Problems[0].Rule
 	return v

@@ -35,6 +35,12 @@ func (v MultipleOfViolation) Rule() string {
 	return fmt.Sprintf("must be a multiple of %s (got %s)", m, v.Number)
 }
 
+// Problem is the violation as a Problem on its field below prefix.
+func (v MultipleOfViolation) Problem(prefix string) Problem {
+	return Problem{Field: Field(prefix, v.Pointer...), Rule: v.Rule(), Value: v.Number,
+		Ref: RuleRef{Schema: v.Schema, Keyword: "multipleOf", Number: true}}
+}
+
 // ExactMultiple reports whether the decimal number num, written as in JSON
 // (-42.00005, 1e-7), is an integer multiple of m, in exact arithmetic.
 func ExactMultiple(num string, m float64) bool {

@@ -80,3 +80,34 @@ func TestProblems(t *testing.T) {
 		t.Errorf("period problems %v", p)
 	}
 }
+
+// TestProblemsMostUsefulFirst: a country "Switzerland" breaks its length
+// and its pattern; the pattern, which says what a country is, comes first,
+// whatever order kin-openapi checks them in. Each problem keeps the precise
+// rule and the value, and words the rule from the embedded spec (the
+// tightening's x-exopartner-messages) only when asked.
+func TestProblemsMostUsefulFirst(t *testing.T) {
+	s := contract.MustDoc().Components.Schemas["billing-address"].Value
+	err := s.VisitJSON(map[string]any{"name": "n", "street-name": "s", "city": "c", "postal-code": "1", "country": "Switzerland"},
+		contract.RequestOptions()...)
+	p := contract.Problems("billing-address", err)
+	if len(p) != 2 || p[0].Ref.Keyword != "pattern" || p[1].Ref.Keyword != "maxLength" {
+		t.Fatalf("problems %+v, want the pattern, then the length", p)
+	}
+	country := s.Properties["country"].Value
+	words := country.Extensions["x-exopartner-messages"].(map[string]any)["pattern"].(string)
+	if p[0].Field != "billing-address.country" || p[0].Rule != "must match "+country.Pattern+" (ISO 3166-1 alpha-2 country code, upper case)" ||
+		p[0].Value != "Switzerland" {
+		t.Errorf("problem %+v, want the precise rule and the value", p[0])
+	}
+	if got, want := p[0].Description(), words+` (got "Switzerland")`; got != want {
+		t.Errorf("Description() = %q, want %q", got, want)
+	}
+	if got, want := p[1].Description(), "must be exactly 2 characters (got 11)"; got != want {
+		t.Errorf("Description() = %q, want %q", got, want)
+	}
+	// A rule no schema states is in words already.
+	if p := contract.UTF8Problems("", map[string]any{"city": "Z\xfcrich"}); len(p) != 1 || p[0].Description() != p[0].Rule {
+		t.Errorf("UTF-8 problem %+v", p)
+	}
+}

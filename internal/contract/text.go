@@ -32,7 +32,7 @@ func UTF8Problems(prefix string, doc any) []Problem {
 		switch v := v.(type) {
 		case string:
 			if !utf8.ValidString(v) {
-				out = append(out, Problem{Field(prefix, ptr...), NotUTF8(v)})
+				out = append(out, Problem{Field: Field(prefix, ptr...), Rule: NotUTF8(v)})
 			}
 		case map[string]any:
 			keys := make([]string, 0, len(v))
@@ -42,7 +42,7 @@ func UTF8Problems(prefix string, doc any) []Problem {
 			slices.Sort(keys)
 			for _, k := range keys {
 				if !utf8.ValidString(k) {
-					out = append(out, Problem{Field(prefix, ptr...), "keys " + NotUTF8(k)})
+					out = append(out, Problem{Field: Field(prefix, ptr...), Rule: "keys " + NotUTF8(k)})
 					continue
 				}
 				walk(v[k], append(slices.Clip(ptr), k))

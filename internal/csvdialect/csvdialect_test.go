@@ -155,3 +155,31 @@ func TestDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestIndex: each column's first field; unknown and duplicate names in
+// header order, then the required columns absent, in their order.
+func TestIndex(t *testing.T) {
+	t.Parallel()
+	index, problems := cols.Index([]string{"quantity", "vat", "batch", "organization", "quantity", "Batch"})
+	if want := map[string]int{"quantity": 0, "batch": 2, "organization": 3}; len(index) != len(want) ||
+		index["quantity"] != 0 || index["batch"] != 2 || index["organization"] != 3 {
+		t.Errorf("index %v, want %v", index, want)
+	}
+	want := []csvdialect.HeaderProblem{
+		{Kind: csvdialect.Unknown, Column: "vat"},
+		{Kind: csvdialect.Duplicate, Column: "quantity"},
+		{Kind: csvdialect.Unknown, Column: "Batch"},
+		{Kind: csvdialect.Missing, Column: "product"},
+	}
+	if len(problems) != len(want) {
+		t.Fatalf("problems %+v, want %+v", problems, want)
+	}
+	for i := range want {
+		if problems[i] != want[i] {
+			t.Errorf("problem %d: %+v, want %+v", i, problems[i], want[i])
+		}
+	}
+	if index, problems := cols.Index([]string{"product", "organization", "quantity"}); len(problems) != 0 || len(index) != 3 {
+		t.Errorf("a good header: %v, %+v", index, problems)
+	}
+}

@@ -23,7 +23,12 @@
 //  5. The document must hold every operation spec/oapi-codegen.yaml lists in
 //     include-operation-ids; oapi-codegen (pkg/codegen) generates exactly
 //     those, whatever their tags.
+//  6. [Document.Wrapper] writes the file of package wrapper that re-exports
+//     the types the Go names overlay names, each documented with its fields
+//     from the spec (wrapper/types.gen.go): `go doc` shows an alias without
+//     them.
 //
 // [ReplaceDir] writes the result into a new directory and swaps it for api/
-// only once everything is written: a failed generation leaves api/ as it was.
+// only once everything is written, and [StageFile] the wrapper file beside
+// its place: a failed generation leaves both as they were.
 package specgen

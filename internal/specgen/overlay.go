@@ -9,6 +9,8 @@ import (
 
 	"github.com/speakeasy-api/openapi/overlay"
 	"gopkg.in/yaml.v3"
+
+	"github.com/exopartner/exopartner/internal/contract/ruletext"
 )
 
 // appliesTo is the schema type each keyword an overlay may set constrains:
@@ -57,6 +59,10 @@ func applyOverlay(root *yaml.Node, path, base string) error {
 		}
 		if err := checkTargets(nodes, &a.Update); err != nil {
 			errs = append(errs, fmt.Errorf("%s: target %s in %s: %w", name, a.Target, base, err))
+			continue
+		}
+		if err := checkWords(&a.Update); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
 		one := *o
@@ -131,6 +137,40 @@ func checkTargets(nodes []*yaml.Node, update *yaml.Node) error {
 		}
 	}
 	return nil
+}
+
+// worded are the keywords an update must state in words, in the schema's
+// ruletext.Extension: a pattern tells a person nothing of what it demands.
+var worded = []string{"pattern"}
+
+// checkWords checks that update states in words each rule of worded it
+// sets, as people are told it when a value breaks it.
+func checkWords(update *yaml.Node) error {
+	if update.Kind != yaml.MappingNode {
+		return nil
+	}
+	words := value(update, ruletext.Extension)
+	for _, k := range worded {
+		if value(update, k) == nil {
+			continue
+		}
+		if w := wordsOf(words, k); w == "" {
+			return fmt.Errorf("sets %s without saying in words what it demands: add %s: {%s: \"must be …\"} to its update "+
+				"(what a person is told when a value breaks it)", k, ruletext.Extension, k)
+		}
+	}
+	return nil
+}
+
+// wordsOf is the text for keyword in a ruletext.Extension mapping node.
+func wordsOf(words *yaml.Node, keyword string) string {
+	if words == nil {
+		return ""
+	}
+	if w := value(words, keyword); w != nil && w.Kind == yaml.ScalarNode {
+		return strings.TrimSpace(w.Value)
+	}
+	return ""
 }
 
 // schemaTypes returns a schema node's type, or types (OpenAPI 3.1).

@@ -61,3 +61,33 @@ func writeSynced(path string, data []byte) error {
 	_, err = f.Write(data)
 	return errors.Join(err, f.Sync(), f.Close())
 }
+
+// StageFile writes data into a new file beside path, invisible to the go
+// command (its name starts with "."), and returns a function that moves it
+// into path's place and one that removes it: a file written with others is
+// put in place only once all of them are written.
+func StageFile(path string, data []byte) (commit func() error, discard func(), err error) {
+	dir, base := filepath.Split(filepath.Clean(path))
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".new-")
+	if err != nil {
+		return nil, nil, err
+	}
+	tmp := f.Name()
+	discard = func() { _ = os.Remove(tmp) }
+	_, err = f.Write(data)
+	if err = errors.Join(err, f.Chmod(0o644), f.Sync(), f.Close()); err != nil {
+		discard()
+		return nil, nil, err
+	}
+	commit = func() error {
+		if err := os.Rename(tmp, path); err != nil {
+			discard()
+			return err
+		}
+		return nil
+	}
+	return commit, discard, nil
+}

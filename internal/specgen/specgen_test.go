@@ -2,6 +2,7 @@ package specgen
 
 import (
 	"bytes"
+	"go/format"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,91 @@ func TestReplaceDir(t *testing.T) {
 	siblings, _ := os.ReadDir(filepath.Dir(dir))
 	if len(siblings) != 1 {
 		t.Errorf("left behind beside api: %v", siblings)
+	}
+}
+
+// TestOverlayPatternNeedsWords: a pattern an overlay adds must say in words
+// what it demands (ruletext.Extension), what people are told when a value
+// breaks it; without them the action fails, named.
+func TestOverlayPatternNeedsWords(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.yaml")
+	if err := os.WriteFile(doc, []byte("components:\n  schemas:\n    a:\n      type: object\n      properties: {x: {type: string}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		update string
+		ok     bool
+	}{
+		{`{pattern: "^[a-z]+$"}`, false},
+		{`{pattern: "^[a-z]+$", x-exopartner-messages: {maxLength: "must be short"}}`, false},
+		{`{pattern: "^[a-z]+$", x-exopartner-messages: {pattern: "must be lower-case letters"}}`, true},
+		{`{maxLength: 3}`, true},
+	} {
+		ov := filepath.Join(dir, "ov.yaml")
+		if err := os.WriteFile(ov, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"+
+			"  - target: $.components.schemas.a.properties.x\n    description: x is lower-case.\n    update: "+tc.update+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		root, err := readNode(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = applyOverlay(root, ov, doc)
+		if tc.ok != (err == nil) || err != nil && !strings.Contains(err.Error(), "action 1 (x is lower-case): sets pattern without saying in words") {
+			t.Errorf("%s: %v", tc.update, err)
+		}
+	}
+}
+
+// TestWrapperDocumentsTheNamedTypes generates the wrapper file of a small
+// document: the type the Go names extension names is re-exported, its
+// fields listed with JSON names, required or optional, descriptions and
+// rules in words; a type nobody named is not.
+func TestWrapperDocumentsTheNamedTypes(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		BaseFile:        strings.Replace(widgets, "description: What makes a widget.", "description: What makes a widget.\n      x-go-name: WidgetInput", 1),
+		TighteningsFile: "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.schemas['widget-input'].properties.name\n    description: lower case.\n    update: {pattern: '^[a-z]+$', x-exopartner-messages: {pattern: must be lower-case letters}}\n",
+		GoNamesFile:     "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.schemas.widget.properties.state\n    update: {x-go-type-name: State}\n",
+		ConfigFile: "package: api\noutput: api/widgets.gen.go\ngenerate: {models: true}\noutput-options:\n  include-operation-ids: [create-widget]\n  prefer-skip-optional-pointer: true\n" +
+			"compatibility: {always-prefix-enum-values: true}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := Load(Sources{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code, err := d.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Wrapper(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(text, "\t//", "")), " ") // comments unwrapped
+	for _, want := range []string{
+		`WidgetInput is the API's "widget-input" object: what makes a widget.`,
+		`- Name string ("name", required). Rules: must not be empty; must be lower-case letters; must be at most 20 characters.`,
+		`- Parts [][WidgetInput] ("parts", optional).`,
+		`- Size float32 ("size", required).`,
+		`State is the type of "state" of the API's "widget" object.`,
+		`- [StateOff] "off"`,
+		"WidgetInput = api.WidgetInput", "State = api.State", "StateOn = api.StateOn",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the wrapper file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Widget =") {
+		t.Errorf("a type no one named is re-exported:\n%s", text)
+	}
+	if formatted, err := format.Source(out); err != nil || string(formatted) != text {
+		t.Errorf("the wrapper file is not gofmt'ed (%v)", err)
 	}
 }

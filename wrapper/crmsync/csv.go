@@ -23,6 +23,9 @@ var columns = []string{
 	"status",
 }
 
+// fileColumns are the columns, for csvdialect: every one is required.
+var fileColumns = csvdialect.Columns{Required: columns}
+
 // Columns returns the columns a CRM file must have, in the documented
 // order: client-id, display-name, owner-email, name, street-name,
 // building-number, city, postal-code, country, address, status. The
@@ -45,7 +48,7 @@ func Columns() []string { return slices.Clone(columns) }
 // "CSV UTF-8".
 func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 	bad := &InvalidError{File: name}
-	cr, _, err := csvdialect.NewReader(r, csvdialect.Columns{Required: columns})
+	cr, _, err := csvdialect.NewReader(r, fileColumns)
 	var de *csvdialect.Error
 	if errors.As(err, &de) {
 		bad.Problems = append(bad.Problems, Problem{1, de.Column, de.Reason})
@@ -123,22 +126,17 @@ func ReadCSV(r io.Reader, name string) ([]Customer, error) {
 // headerIndex maps each column to its field, or reports what is wrong with
 // the header (line 1).
 func headerIndex(header []string) (map[string]int, []Problem) {
+	index, hps := fileColumns.Index(header)
 	var problems []Problem
-	index := map[string]int{}
-	for i, h := range header {
-		switch _, seen := index[h]; {
-		case !slices.Contains(columns, h):
-			problems = append(problems, Problem{1, h, "unknown column (want " + strings.Join(columns, ",") + ")"})
-		case seen:
-			problems = append(problems, Problem{1, h, "duplicate column"})
-		default:
-			index[h] = i
+	for _, hp := range hps {
+		reason := "missing column"
+		switch hp.Kind {
+		case csvdialect.Unknown:
+			reason = "unknown column (want " + strings.Join(columns, ",") + ")"
+		case csvdialect.Duplicate:
+			reason = "duplicate column"
 		}
-	}
-	for _, c := range columns {
-		if _, ok := index[c]; !ok {
-			problems = append(problems, Problem{1, c, "missing column"})
-		}
+		problems = append(problems, Problem{1, hp.Column, reason})
 	}
 	return index, problems
 }

@@ -75,9 +75,10 @@ func TestReadCSVBadFile(t *testing.T) {
 		{"empty status", header + row("a", ""), []string{"crm.csv:2: status: required: one of active, suspended, terminated"}},
 		{"contract violations", header +
 			"a,,not-an-email,A,S,1,C," + long + ",ch,,active\n",
-			[]string{"crm.csv:2: display-name: required (must not be empty)", "crm.csv:2: owner-email: must match …",
-				"crm.csv:2: postal-code: must be at most 80 characters", "crm.csv:2: country: must match …"}},
-		{"too long client-id", header + strings.Repeat("k", 192) + ",A,o@a.example,A,S,1,C,1,CH,,active\n", []string{"crm.csv:2: client-id: must be at most 191 characters"}},
+			[]string{"crm.csv:2: display-name: must not be empty", `crm.csv:2: owner-email: must be an e-mail address (got "not-an-email")`,
+				"crm.csv:2: postal-code: must be at most 80 characters (got 81)",
+				`crm.csv:2: country: must be an ISO 3166-1 alpha-2 country code, two upper-case letters such as CH (got "ch")`}},
+		{"too long client-id", header + strings.Repeat("k", 192) + ",A,o@a.example,A,S,1,C,1,CH,,active\n", []string{"crm.csv:2: client-id: must be at most 191 characters (got 192)"}},
 		{"every bad line listed", header + row("a", "gone") + row("b", "active") + row("c", "") + row("b", "active"),
 			[]string{"crm.csv:2: status: …", "crm.csv:4: status: …", `crm.csv:5: client-id: duplicate of line 3 ("b")`}},
 	} {

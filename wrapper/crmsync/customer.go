@@ -114,7 +114,7 @@ func Validate(customers []Customer) error {
 				return err // the embedded spec itself is broken
 			}
 			for _, p := range ve.Problems {
-				add(column(p.Field), p.Rule)
+				add(column(p.Field), p.Description()) // the rule in words, for the person who fixes the file
 			}
 		}
 		key := wrapper.ClientIDKey(c.ClientID)
@@ -131,9 +131,9 @@ func Validate(customers []Customer) error {
 			first[key] = c
 		}
 		if !validStatus(c.Status) {
-			reason := "required: one of active, suspended, terminated"
+			reason := "required: one of " + wantableList()
 			if c.Status != "" {
-				reason = fmt.Sprintf("must be one of active, suspended, terminated (got %q)", c.Status)
+				reason = fmt.Sprintf("must be one of %s (got %q)", wantableList(), c.Status)
 			}
 			add("status", reason)
 		}
@@ -150,6 +150,16 @@ func Validate(customers []Customer) error {
 }
 
 func validStatus(s wrapper.Status) bool { return slices.Contains(wantable, s) }
+
+// wantableList names the statuses a customer may ask for: "active,
+// suspended, terminated".
+func wantableList() string {
+	names := make([]string, len(wantable))
+	for i, s := range wantable {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
 
 // column is the CSV column of a create request's wire field: the billing
 // address's fields are columns of their own.

@@ -99,3 +99,22 @@ func ExampleCheckTransition() {
 	// <nil>
 	// not a possible transition: batch INV-7 of 6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f: pending after applied
 }
+
+// A Journal's Record checks its entries with CheckEntries: each follows the
+// one before it of its key in the same Record, else the journal's last.
+func ExampleCheckEntries() {
+	pending := meterfile.Entry{Transaction: strings.Repeat("ab", 32), State: meterfile.StatePending,
+		Organization: wrapper.MustParseID("6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f"), Batch: "INV-7"}
+	sent, applied := pending, pending
+	sent.State, applied.State = meterfile.StateSent, meterfile.StateApplied
+	journal := map[meterfile.Key]meterfile.Entry{} // empty
+	last := func(k meterfile.Key) (meterfile.Entry, bool) { e, ok := journal[k]; return e, ok }
+
+	follows, staged, err := meterfile.CheckEntries([]meterfile.Entry{pending, sent}, last)
+	fmt.Println(follows[0].Found, follows[1].Entry.State, staged[pending.Key()].State, err)
+	_, _, err = meterfile.CheckEntries([]meterfile.Entry{applied}, last)
+	fmt.Println(err)
+	// Output:
+	// false pending sent <nil>
+	// not a possible transition: batch INV-7 of 6f1c2b1e-0a59-4a8e-9d0e-5b8f4c1d2e3f: its first entry is applied, not pending
+}

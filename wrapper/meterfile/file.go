@@ -27,10 +27,6 @@ const (
 	ColumnBatch        = "batch" // optional
 )
 
-// MaxDecimals is how many decimal places a quantity may carry: the API
-// accepts up to five.
-const MaxDecimals = 5
-
 // maxProblems is how many bad lines a LineErrors lists before giving up.
 const maxProblems = 50
 
@@ -89,7 +85,11 @@ func ParseFile(path string) ([]Transaction, error) {
 
 // Parse is [ParseFile] for a reader; name stands for the file in messages.
 func Parse(name string, r io.Reader) ([]Transaction, error) {
-	p := parser{name: name}
+	step, err := contract.QuantityStep()
+	if err != nil {
+		return nil, fmt.Errorf("meterfile: %w", err)
+	}
+	p := parser{name: name, step: step}
 	txs := p.parse(r)
 	if len(p.problems) > 0 {
 		return nil, p.problems
@@ -99,6 +99,7 @@ func Parse(name string, r io.Reader) ([]Transaction, error) {
 
 type parser struct {
 	name     string
+	step     contract.Step // of a quantity, as the spec's multipleOf says
 	dialect  csvdialect.Dialect
 	problems LineErrors
 }
@@ -119,36 +120,11 @@ var fileColumns = csvdialect.Columns{
 }
 
 func (p *parser) parse(r io.Reader) []Transaction {
-	cr, dialect, err := csvdialect.NewReader(r, fileColumns)
-	var de *csvdialect.Error
-	if errors.As(err, &de) {
-		p.bad(1, de.Column, "%s", de.Reason)
-		return nil
-	}
-	if err != nil {
-		p.bad(1, "file", "%v", err)
-		return nil
-	}
-	p.dialect = dialect
-	header, err := cr.Read()
-	if err == io.EOF {
-		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
-		return nil
-	}
-	if err != nil {
-		p.csvError(err)
-		return nil
-	}
-	col, ok := p.header(header)
+	cr, header, col, ok := p.open(r)
 	if !ok {
 		return nil
 	}
-	type key struct {
-		org   wrapper.ID
-		batch string
-	}
-	index := map[key]int{}
-	var txs []Transaction
+	g := grouping{file: p.name, index: map[groupKey]int{}}
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -156,81 +132,127 @@ func (p *parser) parse(r io.Reader) []Transaction {
 			break
 		}
 		if err != nil {
-			p.csvError(err)
-			if len(p.problems) >= maxProblems {
-				return nil
+			if p.readError(err) {
+				continue
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				continue // the reader moves on to the next record
-			}
-			return nil // a quoting error: the rest cannot be trusted
+			return nil
 		}
 		rows++
 		line := func(i int) int { l, _ := cr.FieldPos(i); return l }
-		n := len(p.problems)
-		if !p.utf8(header, rec, line) {
-			continue
+		if org, batch, u, ok := p.row(header, rec, col, line); ok {
+			g.add(org, batch, u, line(0))
 		}
-		org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
-		u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
-		if u.Product == "" {
-			p.bad(line(col[ColumnProduct]), ColumnProduct, "required")
-		}
-		if u.Variable == "" {
-			p.bad(line(col[ColumnVariable]), ColumnVariable, "required")
-		}
-		u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
-		batch := ""
-		if i, ok := col[ColumnBatch]; ok {
-			batch = p.batch(line(i), rec[i])
-		}
-		if len(p.problems) > n {
-			continue
-		}
-		k := key{org, batch}
-		i, seen := index[k]
-		if !seen {
-			i = len(txs)
-			index[k] = i
-			txs = append(txs, Transaction{Organization: org, Batch: batch, File: p.name, Line: line(0)})
-		}
-		txs[i].Usage = append(txs[i].Usage, u)
 	}
 	if rows == 0 && len(p.problems) == 0 {
 		p.bad(1, "file", "no rows after the header")
 	}
-	return txs
+	return g.txs
+}
+
+// open reads the file's dialect and header: the reader positioned on the
+// first row, the header, and each column's index.
+func (p *parser) open(r io.Reader) (*csv.Reader, []string, map[string]int, bool) {
+	cr, dialect, err := csvdialect.NewReader(r, fileColumns)
+	var de *csvdialect.Error
+	if errors.As(err, &de) {
+		p.bad(1, de.Column, "%s", de.Reason)
+		return nil, nil, nil, false
+	}
+	if err != nil {
+		p.bad(1, "file", "%v", err)
+		return nil, nil, nil, false
+	}
+	p.dialect = dialect
+	header, err := cr.Read()
+	if err == io.EOF {
+		p.bad(1, "file", "empty: want a header line %s,%s,%s,%s[,%s]", ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
+		return nil, nil, nil, false
+	}
+	if err != nil {
+		p.csvError(err)
+		return nil, nil, nil, false
+	}
+	col, ok := p.header(header)
+	return cr, header, col, ok
+}
+
+// readError reports a record the reader could not read, and whether to go
+// on with the next one.
+func (p *parser) readError(err error) bool {
+	p.csvError(err)
+	if len(p.problems) >= maxProblems {
+		return false
+	}
+	var pe *csv.ParseError
+	// A wrong number of fields: the reader moves on to the next record. A
+	// quoting error: the rest cannot be trusted.
+	return errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount)
+}
+
+// row checks a record, whose fields start on the lines line gives, and
+// returns its organization, batch and usage; false when it is bad.
+func (p *parser) row(header, rec []string, col map[string]int, line func(int) int) (wrapper.ID, string, wrapper.UsageRecord, bool) {
+	n := len(p.problems)
+	if !p.utf8(header, rec, line) {
+		return wrapper.ID{}, "", wrapper.UsageRecord{}, false
+	}
+	org := p.organization(line(col[ColumnOrganization]), rec[col[ColumnOrganization]])
+	u := wrapper.UsageRecord{Product: rec[col[ColumnProduct]], Variable: rec[col[ColumnVariable]]}
+	if u.Product == "" {
+		p.bad(line(col[ColumnProduct]), ColumnProduct, "required")
+	}
+	if u.Variable == "" {
+		p.bad(line(col[ColumnVariable]), ColumnVariable, "required")
+	}
+	u.Quantity = p.quantity(line(col[ColumnQuantity]), rec[col[ColumnQuantity]])
+	batch := ""
+	if i, ok := col[ColumnBatch]; ok {
+		batch = p.batch(line(i), rec[i])
+	}
+	return org, batch, u, len(p.problems) == n
+}
+
+// grouping groups rows into transactions, one per (organization, batch), in
+// the order of their first row.
+type grouping struct {
+	file  string
+	index map[groupKey]int
+	txs   []Transaction
+}
+
+type groupKey struct {
+	org   wrapper.ID
+	batch string
+}
+
+// add adds a row, read on line, to its transaction.
+func (g *grouping) add(org wrapper.ID, batch string, u wrapper.UsageRecord, line int) {
+	k := groupKey{org, batch}
+	i, seen := g.index[k]
+	if !seen {
+		i = len(g.txs)
+		g.index[k] = i
+		g.txs = append(g.txs, Transaction{Organization: org, Batch: batch, File: g.file, Line: line})
+	}
+	g.txs[i].Usage = append(g.txs[i].Usage, u)
 }
 
 // header maps each column name to its index, and reports unknown,
 // duplicate and missing columns.
 func (p *parser) header(h []string) (map[string]int, bool) {
-	col := map[string]int{}
-	ok := true
-	for i, name := range h {
-		switch name {
-		case ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch:
-		default:
-			p.bad(1, "header", "unknown column %q (want %s,%s,%s,%s and optionally %s)", name,
+	col, problems := fileColumns.Index(h)
+	for _, hp := range problems {
+		switch hp.Kind {
+		case csvdialect.Unknown:
+			p.bad(1, "header", "unknown column %q (want %s,%s,%s,%s and optionally %s)", hp.Column,
 				ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity, ColumnBatch)
-			ok = false
-			continue
-		}
-		if _, dup := col[name]; dup {
-			p.bad(1, "header", "duplicate column %q", name)
-			ok = false
-			continue
-		}
-		col[name] = i
-	}
-	for _, name := range []string{ColumnOrganization, ColumnProduct, ColumnVariable, ColumnQuantity} {
-		if _, found := col[name]; !found {
-			p.bad(1, "header", "missing column %q", name)
-			ok = false
+		case csvdialect.Duplicate:
+			p.bad(1, "header", "duplicate column %q", hp.Column)
+		case csvdialect.Missing:
+			p.bad(1, "header", "missing column %q", hp.Column)
 		}
 	}
-	return col, ok
+	return col, len(problems) == 0
 }
 
 // utf8 reports each field of rec that is not valid UTF-8 (a file saved in
@@ -289,14 +311,14 @@ func (p *parser) batch(line int, s string) string {
 	return s
 }
 
-// quantity parses a plain decimal with at most MaxDecimals significant
-// decimal places (trailing zeros do not count), as the API accepts, and
-// whose float64 is exactly the decimal written: a number with more
-// significant digits than a float64 holds (1234567890123.12345) would be
-// sent, and billed, as another number. In a file separated by ";" a
-// decimal comma is read too (3,1415); a number that could be read two
-// ways (1.234,5) is refused (csvdialect.Dialect.Decimal). Messages quote
-// the cell as written.
+// quantity parses a plain decimal that is an exact multiple of the spec's
+// multipleOf, p.step (so many significant decimal places at most, trailing
+// zeros not counting), as the API accepts, and whose float64 is exactly
+// the decimal written: a number with more significant digits than a
+// float64 holds (1234567890123.12345) would be sent, and billed, as
+// another number. In a file separated by ";" a decimal comma is read too
+// (3,1415); a number that could be read two ways (1.234,5) is refused
+// (csvdialect.Dialect.Decimal). Messages quote the cell as written.
 func (p *parser) quantity(line int, cell string) float64 {
 	if cell == "" {
 		p.bad(line, ColumnQuantity, "required")
@@ -311,8 +333,13 @@ func (p *parser) quantity(line int, cell string) float64 {
 		p.bad(line, ColumnQuantity, "want a decimal number such as 12.5 or -0.00001, got %q", cell)
 		return 0
 	}
-	if !contract.ExactMultiple(s, quantityStep) {
-		p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", MaxDecimals, cell)
+	if !contract.ExactMultiple(s, p.step.MultipleOf) {
+		if p.step.PlacesOnly() {
+			p.bad(line, ColumnQuantity, "at most %d decimal places, got %q", p.step.Decimals, cell)
+		} else {
+			p.bad(line, ColumnQuantity, "must be a multiple of %s, got %q",
+				strconv.FormatFloat(p.step.MultipleOf, 'f', -1, 64), cell)
+		}
 		return 0
 	}
 	q, err := strconv.ParseFloat(s, 64)
@@ -330,9 +357,6 @@ func (p *parser) quantity(line int, cell string) float64 {
 	}
 	return q
 }
-
-// quantityStep is the multipleOf of a quantity: 10^-MaxDecimals.
-var quantityStep = math.Pow10(-MaxDecimals)
 
 // canonical writes s, a match of decimal, as strconv.FormatFloat(q, 'f',
 // -1, 64) writes the number it stands for: no "+", no leading zeros, no

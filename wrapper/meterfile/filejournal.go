@@ -286,18 +286,10 @@ func (j *FileJournal) Record(entries ...Entry) error {
 		j.mu.Unlock()
 		return err
 	}
-	staged := map[Key]Entry{}
-	for _, e := range entries {
-		k := e.Key()
-		prev, found := staged[k]
-		if !found {
-			prev, found = j.latest(k)
-		}
-		if err := CheckTransition(prev, found, e); err != nil {
-			j.mu.Unlock()
-			return fmt.Errorf("meterfile: journal %s: not recorded: %w", j.path, err)
-		}
-		staged[k] = e
+	_, staged, err := CheckEntries(entries, j.latest)
+	if err != nil {
+		j.mu.Unlock()
+		return fmt.Errorf("meterfile: journal %s: not recorded: %w", j.path, err)
 	}
 	g := j.next
 	g.entries = append(g.entries, entries...)

@@ -66,6 +66,11 @@ func quoteIfNeeded(s string) string {
 // request left (sent, unknown) or was acknowledged (applied).
 func (s State) sent() bool { return s == StateSent || s == StateUnknown || s == StateApplied }
 
+// awaitsReconciliation reports whether a transaction in state s was sent
+// without a known outcome (sent, unknown): it is sent again only with
+// [Options.ResendUnknown], or marked applied ([Options.MarkApplied]).
+func (s State) awaitsReconciliation() bool { return s == StateSent || s == StateUnknown }
+
 // judge is what the journal's last entry for t's key (prior, when found)
 // makes of t, whose content is id: the state t is in for this run, and
 // whether t must first be journaled as pending (with its rows).
@@ -116,6 +121,37 @@ var next = map[State][]State{
 	StateUnknown: {StateSent, StateApplied},                            // resent, or marked applied
 	StateFailed:  {StateSent},
 	StateApplied: nil, // never sent again
+}
+
+// Follows is the entry that an entry of a Record follows: the last entry
+// of its key, when Found.
+type Follows struct {
+	Entry Entry
+	Found bool
+}
+
+// CheckEntries checks the entries of one [Journal] Record, in order, with
+// [CheckTransition]: each must follow the entry before it of its key in
+// entries, or else last(k), the journal's last entry of its key k (false:
+// none). It returns what each entry follows, and the last entry of each
+// key once they are recorded. Its error matches [ErrTransition]; the
+// journal then records none of them.
+func CheckEntries(entries []Entry, last func(k Key) (Entry, bool)) ([]Follows, map[Key]Entry, error) {
+	follows := make([]Follows, len(entries))
+	staged := make(map[Key]Entry, len(entries))
+	for i, e := range entries {
+		k := e.Key()
+		prev, found := staged[k]
+		if !found {
+			prev, found = last(k)
+		}
+		if err := CheckTransition(prev, found, e); err != nil {
+			return nil, nil, err
+		}
+		follows[i] = Follows{Entry: prev, Found: found}
+		staged[k] = e
+	}
+	return follows, staged, nil
 }
 
 // CheckTransition reports whether entry e may follow prev, the last entry

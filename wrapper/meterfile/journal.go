@@ -88,8 +88,8 @@ type Journal interface {
 	// Record appends entries in order. It returns only once they are
 	// durable: a crash after it returns must not lose them. It refuses,
 	// recording none of them, entries that [CheckTransition] refuses after
-	// the last entry of their key (or after an earlier one of entries); its
-	// error then matches [ErrTransition]. When it fails otherwise, none or
+	// the last entry of their key (or after an earlier one of entries:
+	// [CheckEntries]); its error then matches [ErrTransition]. When it fails otherwise, none or
 	// some of them may be durable; a journal that cannot then tell what it
 	// holds (a file whose tail is unknown) must refuse every later Record.
 	Record(entries ...Entry) error

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/contract"
 )
 
 // Currency is the currency of every usage statement the fake produces.
@@ -79,24 +80,26 @@ func (a *API) listUsage(c *call) answer {
 	statements := []statement{}
 	switch {
 	case period == current || metered:
-		statements = append(statements, newStatement(id, start, aggregate(usage)))
+		statements = append(statements, newStatement(id, start, aggregate(usage, quantityStep())))
 	case period < current:
-		statements = append(statements, newStatement(id, start, synthetic(id, period)))
+		statements = append(statements, newStatement(id, start, synthetic(id, period, quantityStep())))
 	}
 	return jsonAnswer(http.StatusOK, statements)
 }
 
-// aggregate sums quantities per product and variable, in that order.
-func aggregate(usage []api.UsageRecord) []line {
+// aggregate sums quantities per product and variable, in that order; step
+// is the spec's multipleOf of a quantity.
+func aggregate(usage []api.UsageRecord, step contract.Step) []line {
 	type key struct{ product, variable string }
-	// Summed exactly, in hundred-thousandths: every stored quantity passed
-	// the spec's exact multipleOf 0.00001, so q*1e5 is an integer up to the
-	// float64's representation error, which math.Round removes (nothing
-	// else). A float64 sum would drift (0.1+0.2).
+	// Summed exactly, in units of 1/step.Scale (hundred-thousandths for a
+	// multipleOf of 0.00001): every stored quantity passed the spec's exact
+	// multipleOf, so q*Scale is an integer up to the float64's
+	// representation error, which math.Round removes (nothing else). A
+	// float64 sum would drift (0.1+0.2).
 	sums := make(map[key]int64)
 	for _, u := range usage {
 		k := key{u.Product, u.Variable}
-		sums[k] += int64(math.Round(u.Quantity * 1e5))
+		sums[k] += int64(math.Round(u.Quantity * step.Scale))
 	}
 	keys := make([]key, 0, len(sums))
 	for k := range sums {
@@ -107,9 +110,20 @@ func aggregate(usage []api.UsageRecord) []line {
 	})
 	lines := make([]line, 0, len(keys))
 	for _, k := range keys {
-		lines = append(lines, newLine(k.product, k.variable, float64(sums[k])/1e5))
+		lines = append(lines, newLine(k.product, k.variable, float64(sums[k])/step.Scale))
 	}
 	return lines
+}
+
+// quantityStep is the spec's multipleOf of a metering quantity. The
+// embedded document is part of the build: failing to read it is a build
+// defect, as for contract.MustDoc.
+func quantityStep() contract.Step {
+	step, err := contract.QuantityStep()
+	if err != nil {
+		panic(err)
+	}
+	return step
 }
 
 // syntheticProducts are what synthetic statements are made of.
@@ -122,8 +136,11 @@ var syntheticProducts = []struct{ product, variable string }{
 	{"bandwidth", "egress-gib"},
 }
 
-// synthetic returns 1 to 4 line items derived from (id, period) alone.
-func synthetic(id uuid.UUID, period string) []line {
+// synthetic returns 1 to 4 line items derived from (id, period) alone,
+// each a quantity below 1000 that could have been metered: a multiple of
+// the spec's step.
+func synthetic(id uuid.UUID, period string, step contract.Step) []line {
+	below := max(1, int(1000*step.Scale/float64(step.Units()))) // multiples of the step below 1000
 	sum := sha256.Sum256([]byte(id.String() + "|" + period))
 	rng := rand.New(rand.NewPCG(binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])))
 	picks := rng.Perm(len(syntheticProducts))[:1+rng.IntN(4)]
@@ -131,7 +148,7 @@ func synthetic(id uuid.UUID, period string) []line {
 	lines := make([]line, 0, len(picks))
 	for _, i := range picks {
 		p := syntheticProducts[i]
-		lines = append(lines, newLine(p.product, p.variable, float64(rng.IntN(100_000_000))/1e5))
+		lines = append(lines, newLine(p.product, p.variable, float64(int64(rng.IntN(below))*step.Units())/step.Scale))
 	}
 	return lines
 }

@@ -218,8 +218,9 @@ func parseID(cmd, field, s string) (wrapper.ID, error) {
 
 // relabel makes a *wrapper.ValidationError speak the command line: it names
 // the command when the error names no operation, renames each field (wire
-// names to flag names) and appends note to each rule. Other errors are
-// returned as they are.
+// names to flag names) and returns it as [invalidInput], which states each
+// rule in words, with note (the value as typed) after each problem that
+// carries no value of its own. Other errors are returned as they are.
 func relabel(err error, cmd string, field func(wire string) string, note string) error {
 	var ve *wrapper.ValidationError
 	if !errors.As(err, &ve) {
@@ -230,12 +231,14 @@ func relabel(err error, cmd string, field func(wire string) string, note string)
 	}
 	for i := range ve.Problems {
 		ve.Problems[i].Field = field(ve.Problems[i].Field)
-		ve.Problems[i].Rule += note
 	}
 	if len(ve.Problems) > 0 {
-		ve.Field, ve.Rule = ve.Problems[0].Field, ve.Problems[0].Rule
+		ve.Field = ve.Problems[0].Field
 	}
-	return err
+	if err != error(ve) {
+		return err // wrapped with context of its own: kept
+	}
+	return &invalidInput{ve: ve, note: note}
 }
 
 // missingFlags turns a *wrapper.ValidationError whose problems include flags
@@ -422,7 +425,7 @@ func meteringTransaction(fs *flag.FlagSet) action {
 	org := fs.String("organization", "", "id of the organization the usage is charged to (required without --file and --client-id)")
 	clientID := fs.String("client-id", "", "find the organization by its client-id instead of --organization: one listing, which must match exactly one")
 	var usage usageFlag
-	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with at most 5 decimals")
+	fs.Var(&usage, "usage", "`PRODUCT:VARIABLE:QUANTITY`, repeatable (at least one without --file); the quantity may be negative, with no more decimals than the API accepts")
 	file := fileFlags(fs)
 	return func(ctx context.Context, e *env, _ wrapper.ID) error {
 		if file.path != "" || file.journal != "" {

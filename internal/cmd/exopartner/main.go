@@ -252,8 +252,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	switch {
 	case errors.As(err, &ran):
 		err = ran.err
-	case err != nil && !isUsage(err):
-		err = usagef("", "%v", err) // cobra's own complaint about the command line
+	case err != nil && !isUsage(err) && !errors.Is(err, wrapper.ErrInvalidInput):
+		err = usagef("", "%v", err) // cobra's own complaint about the command line (a flag's invalid value is invalid input)
 	}
 	return report(stderr, err)
 }
@@ -272,6 +272,7 @@ func report(stderr io.Writer, err error) int {
 			fmt.Fprintln(stderr, "Run 'exopartner help' for usage.")
 		}
 	default:
+		err = forPeople(err)                                // a rule in words, not its pattern
 		fmt.Fprintln(stderr, safetext.Message(err.Error())) // text from the API or a file: never obeyed by the terminal
 	}
 	return code

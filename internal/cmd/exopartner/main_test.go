@@ -74,11 +74,11 @@ func TestUsageAndInvalidInput(t *testing.T) {
 		{"metering without organization", []string{"metering-transaction", "--usage", "p:v:1"}, []string{"--organization is required"}},
 		{"metering bad organization", []string{"metering-transaction", "--organization", "42", "--usage", "p:v:1"}, []string{"invalid input: --organization: must be a UUID"}},
 		{"metering without usage", []string{"metering-transaction", "--organization", id}, []string{"at least one --usage"}},
-		{"bad country", create("--country", "ch"), []string{"create-distributor-organization: invalid input", "--country: must match"}},
+		{"bad country", create("--country", "ch"), []string{"create-distributor-organization: invalid input", "--country: must be an ISO 3166-1 alpha-2 country code"}},
 		{"missing country", create(), []string{"create-distributor-organization: --country is required\n"}},
 		{"missing flags", []string{"create-distributor-organization", "--display-name", "Acme AG"}, []string{
 			"create-distributor-organization: --billing-name, --city, --country, --owner-email, --postal-code and --street-name are required\n"}},
-		{"bad e-mail", append(create("--country", "CH"), "--owner-email", "nobody"), []string{"--owner-email: must match"}},
+		{"bad e-mail", append(create("--country", "CH"), "--owner-email", "nobody"), []string{`--owner-email: must be an e-mail address (got "nobody")`}},
 		{"create with argument", create("--country", "CH", "extra"), []string{"unexpected arguments: extra"}},
 		{"bad endpoint", []string{"--endpoint", "ftp://example.com", "list-distributor-organizations"}, []string{"endpoint"}},
 		{"plain http off loopback", []string{"--endpoint", "http://partner.example.com/v1.alpha", "list-distributor-organizations"}, []string{"plain http", "use an https endpoint"}},

@@ -147,7 +147,7 @@ func TestSyncBadFile(t *testing.T) {
 			dup + `:4: client-id: duplicate of line 2 ("crm-a")` + "\n"},
 		{[]string{"--file", badHeader}, badHeader + `:1: header: it seems to be separated by ",", and then lacks "owner-email", "name", `},
 		{[]string{"--file", quoting}, quoting + ":2: csv: column "},
-		{[]string{"--file", badFields}, badFields + ":2: display-name: required (must not be empty)\n" + badFields + ":2: owner-email: must match "},
+		{[]string{"--file", badFields}, badFields + ":2: display-name: must not be empty\n" + badFields + ":2: owner-email: must be an e-mail address (got "},
 		{[]string{"--file", filepath.Join(t.TempDir(), "missing.csv")}, "exopartner: sync: --file: open "},
 		{nil, "exopartner: sync: --file PATH.csv is required\n"},
 	} {

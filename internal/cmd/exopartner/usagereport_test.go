@@ -179,7 +179,7 @@ func TestUsageReportBadUsage(t *testing.T) {
 		want string
 	}{
 		{nil, "exopartner: usage-report: --period YYYY-MM is required"},
-		{[]string{"--period", "2025-13"}, `exopartner: usage-report: invalid input: --period: must match `},
+		{[]string{"--period", "2025-13"}, `exopartner: usage-report: invalid input: --period: must be a month as YYYY-MM, with a month from 01 to 12 (got "2025-13")`},
 		{[]string{"--period", lastMonth, "--format", "xml"}, `exopartner: usage-report: --format "xml": want csv, json, table or xlsx`},
 		{[]string{"--period", lastMonth, "--status", "active,closed"}, `exopartner: usage-report: --status: unknown status "closed"`},
 		{[]string{"--period", lastMonth, "--concurrency", "0"}, "exopartner: usage-report: --concurrency 0: want at least 1"},

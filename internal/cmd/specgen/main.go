@@ -1,15 +1,17 @@
 // Command specgen generates package api from spec/ and prints the wire
 // contract it embeds (package internal/specgen does the work).
 //
-//	specgen generate [-spec DIR] [-base FILE] [-o DIR]
+//	specgen generate [-spec DIR] [-base FILE] [-o DIR] [-wrapper FILE]
 //	specgen contract [-spec DIR] [-base FILE]
 //	specgen compare [-spec DIR] -base FILE -o DIR
 //
 // generate applies spec/tightenings.yaml, then spec/overlay.yaml, to the base
 // document (spec/partner-api.yaml, or -base), generates the operations
 // spec/oapi-codegen.yaml lists, and replaces the output directory (api/, or
-// -o) with the result once it is complete. On any failure the output
-// directory is left as it was. gen.go runs it (`go generate`).
+// -o) with the result once it is complete, and the file of package wrapper
+// that re-exports the generated types with their fields documented
+// (wrapper/types.gen.go, or -wrapper). On any failure both are left as they
+// were. gen.go runs it (`go generate`).
 //
 // contract prints the effective contract of the same document: every
 // request and response schema after the overlays, without prose.
@@ -19,7 +21,8 @@
 // published document) into DIR/published, and writes the contract and the
 // exported Go API (internal/apisurface) of each beside it:
 // DIR/ours.contract, DIR/published.contract, DIR/ours.api and
-// DIR/published.api.
+// DIR/published.api, and the wrapper file of the published document as
+// DIR/published.wrapper.go.
 package main
 
 import (
@@ -40,7 +43,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || (args[0] != "generate" && args[0] != "contract" && args[0] != "compare") {
-		fmt.Fprintln(stderr, "usage: specgen generate [-spec DIR] [-base FILE] [-o DIR]\n"+
+		fmt.Fprintln(stderr, "usage: specgen generate [-spec DIR] [-base FILE] [-o DIR] [-wrapper FILE]\n"+
 			"       specgen contract [-spec DIR] [-base FILE]\n       specgen compare [-spec DIR] -base FILE -o DIR")
 		return 2
 	}
@@ -49,9 +52,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var src specgen.Sources
 	fs.StringVar(&src.Dir, "spec", "spec", "the spec `directory`: overlays and generator configuration")
 	fs.StringVar(&src.Base, "base", "", "the base document `file` (default: DIR/"+specgen.BaseFile+")")
-	out := ""
+	out, wrapperFile := "", ""
 	if args[0] != "contract" {
 		fs.StringVar(&out, "o", "", "the output `directory` (default: that of the configuration's output)")
+	}
+	if args[0] == "generate" {
+		fs.StringVar(&wrapperFile, "wrapper", specgen.WrapperFile, "the `file` of package wrapper re-exporting the generated types")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -86,11 +92,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		out = filepath.Dir(doc.Config.Output)
 	}
 	name, code, err := doc.Generate()
+	var wrapper []byte
 	if err == nil {
-		err = specgen.ReplaceDir(out, map[string][]byte{name: code})
+		wrapper, err = doc.Wrapper(code)
 	}
 	if err != nil {
 		return fail(stderr, args[0], out, err)
+	}
+	commit, discard, err := specgen.StageFile(wrapperFile, wrapper)
+	if err != nil {
+		return fail(stderr, args[0], out, err)
+	}
+	if err := specgen.ReplaceDir(out, map[string][]byte{name: code}); err != nil {
+		discard()
+		return fail(stderr, args[0], out, err)
+	}
+	if err := commit(); err != nil {
+		fmt.Fprintf(stderr, "specgen: %s was generated, but %s could not be written: %v\n", out, wrapperFile, err)
+		return 1
 	}
 	if len(doc.Unlisted) > 0 {
 		fmt.Fprintf(stderr, "specgen: note: not generated, as %s does not list them in include-operation-ids: %s\n",
@@ -119,6 +138,15 @@ func compare(src specgen.Sources, out string) error {
 		dir := filepath.Join(out, name)
 		if err := specgen.ReplaceDir(dir, map[string][]byte{file: code}); err != nil {
 			return err
+		}
+		if name == "published" {
+			wrapper, err := doc.Wrapper(code)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(dir+".wrapper.go", wrapper, 0o644); err != nil {
+				return err
+			}
 		}
 		lines, err := apisurface.Surface(dir)
 		if err != nil {

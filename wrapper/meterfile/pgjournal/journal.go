@@ -362,49 +362,17 @@ func (j *Journal) Record(entries ...meterfile.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	type write struct {
-		e     meterfile.Entry
-		prev  meterfile.Entry
-		found bool
-		id    uuid.UUID
+	writes, staged, cl, err := j.stage(entries)
+	if err != nil {
+		return err
 	}
-	writes := make([]write, len(entries))
-	staged := map[meterfile.Key]meterfile.Entry{}
-	j.mu.Lock()
-	for i, e := range entries {
-		k := e.Key()
-		prev, found := staged[k]
-		if !found {
-			prev, found = j.last[k]
-		}
-		if err := meterfile.CheckTransition(prev, found, e); err != nil {
-			j.mu.Unlock()
-			return fmt.Errorf("%s: not recorded: %w", j.name, err)
-		}
-		staged[k] = e
-		writes[i] = write{e: e, prev: prev, found: found, id: uuid.New()}
-	}
-	var cl *claim
-	if len(entries) == 1 {
-		cl = j.claims[entries[0].Key()]
-	}
-	j.mu.Unlock()
-
 	attempt := 0
-	err := j.retry(context.Background(), func(ctx context.Context) error {
-		var conn *pgxpool.Conn
-		if cl != nil {
-			var err error
-			if conn, err = j.reclaim(ctx, entries[0].Key(), cl); err != nil {
-				return err
-			}
-		} else {
-			var err error
-			if conn, err = j.pool.Acquire(ctx); err != nil {
-				return err
-			}
-			defer conn.Release()
+	err = j.retry(context.Background(), func(ctx context.Context) error {
+		conn, release, err := j.conn(ctx, cl, entries[0].Key())
+		if err != nil {
+			return err
 		}
+		defer release()
 		// A write whose commit was not acknowledged may have been made.
 		if attempt++; attempt > 1 {
 			var done bool
@@ -415,48 +383,10 @@ func (j *Journal) Record(entries ...meterfile.Entry) error {
 				return nil
 			}
 		}
-		changed := func(w write) error {
-			return permanent{fmt.Errorf("%w: %s: another run recorded it meanwhile (expected %s)",
-				meterfile.ErrTransition, w.e.Key(), describe(w.prev, w.found))}
-		}
 		if len(writes) == 1 { // one statement, committed on its own
-			w := writes[0]
-			sql, args := j.write(w.e, w.prev, w.found, w.id)
-			tag, err := conn.Exec(ctx, sql, args...)
-			if err != nil {
-				return j.lost(cl, err)
-			}
-			if tag.RowsAffected() != 1 {
-				return changed(w)
-			}
-			return nil
+			return j.writeOne(ctx, conn, cl, writes[0])
 		}
-		tx, err := conn.Begin(ctx)
-		if err != nil {
-			return j.lost(cl, err)
-		}
-		defer tx.Rollback(context.Background())
-		b := &pgx.Batch{}
-		for _, w := range writes {
-			sql, args := j.write(w.e, w.prev, w.found, w.id)
-			b.Queue(sql, args...)
-		}
-		br := tx.SendBatch(ctx, b)
-		for _, w := range writes {
-			tag, err := br.Exec()
-			if err != nil {
-				br.Close()
-				return j.lost(cl, err)
-			}
-			if tag.RowsAffected() != 1 {
-				br.Close()
-				return changed(w)
-			}
-		}
-		if err := br.Close(); err != nil {
-			return j.lost(cl, err)
-		}
-		return j.lost(cl, tx.Commit(ctx))
+		return j.writeAll(ctx, conn, cl, writes)
 	})
 	if err != nil {
 		return j.errorf("%s: not recorded: %w", j.name, err)
@@ -467,6 +397,105 @@ func (j *Journal) Record(entries ...meterfile.Entry) error {
 	}
 	j.mu.Unlock()
 	return nil
+}
+
+// rowWrite is an entry to write, after the entry prev (found false: none),
+// with the id of its history row.
+type rowWrite struct {
+	e     meterfile.Entry
+	prev  meterfile.Entry
+	found bool
+	id    uuid.UUID
+}
+
+// stage checks entries against the last entry read or written of their key
+// (meterfile.CheckEntries), and returns what to write, the last entry of
+// each key once written, and the claim to write a lone entry under (nil:
+// none).
+func (j *Journal) stage(entries []meterfile.Entry) ([]rowWrite, map[meterfile.Key]meterfile.Entry, *claim, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	follows, staged, err := meterfile.CheckEntries(entries, func(k meterfile.Key) (meterfile.Entry, bool) {
+		e, ok := j.last[k]
+		return e, ok
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: not recorded: %w", j.name, err)
+	}
+	writes := make([]rowWrite, len(entries))
+	for i, e := range entries {
+		writes[i] = rowWrite{e: e, prev: follows[i].Entry, found: follows[i].Found, id: uuid.New()}
+	}
+	var cl *claim
+	if len(entries) == 1 {
+		cl = j.claims[entries[0].Key()]
+	}
+	return writes, staged, cl, nil
+}
+
+// conn is the connection to write on: the claim's (on k), else one of the
+// pool, to release once done.
+func (j *Journal) conn(ctx context.Context, cl *claim, k meterfile.Key) (*pgxpool.Conn, func(), error) {
+	if cl != nil {
+		conn, err := j.reclaim(ctx, k, cl)
+		return conn, func() {}, err
+	}
+	conn, err := j.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, conn.Release, nil
+}
+
+// changed is the error of a write that found its row changed by another
+// run meanwhile; it is not retried.
+func changed(w rowWrite) error {
+	return permanent{fmt.Errorf("%w: %s: another run recorded it meanwhile (expected %s)",
+		meterfile.ErrTransition, w.e.Key(), describe(w.prev, w.found))}
+}
+
+// writeOne writes one entry, in a statement committed on its own.
+func (j *Journal) writeOne(ctx context.Context, conn *pgxpool.Conn, cl *claim, w rowWrite) error {
+	sql, args := j.write(w.e, w.prev, w.found, w.id)
+	tag, err := conn.Exec(ctx, sql, args...)
+	if err != nil {
+		return j.lost(cl, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return changed(w)
+	}
+	return nil
+}
+
+// writeAll writes the entries in one transaction, as one batch of
+// statements: all of them, or none when one row was changed meanwhile.
+func (j *Journal) writeAll(ctx context.Context, conn *pgxpool.Conn, cl *claim, writes []rowWrite) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return j.lost(cl, err)
+	}
+	defer tx.Rollback(context.Background())
+	b := &pgx.Batch{}
+	for _, w := range writes {
+		sql, args := j.write(w.e, w.prev, w.found, w.id)
+		b.Queue(sql, args...)
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, w := range writes {
+		tag, err := br.Exec()
+		if err != nil {
+			br.Close()
+			return j.lost(cl, err)
+		}
+		if tag.RowsAffected() != 1 {
+			br.Close()
+			return changed(w)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return j.lost(cl, err)
+	}
+	return j.lost(cl, tx.Commit(ctx))
 }
 
 // describe names the state a write expected.
