@@ -21,14 +21,15 @@ import (
 // flight fails the test (after a safety net a healthy run never reaches).
 func barrier(t *testing.T, api *partnertest.API, n int, match func(*http.Request) bool) *httptest.Server {
 	var mu sync.Mutex
-	inFlight, arrived := 0, 0
+	inFlight, arrived, released := 0, 0, false
 	all := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if match(r) {
 			mu.Lock()
 			inFlight++
 			arrived++
-			if inFlight == n {
+			if inFlight == n && !released {
+				released = true // later requests may be n in flight again
 				close(all)
 			}
 			first := arrived <= n
