@@ -57,10 +57,10 @@ const MaxAnswerItems = 500_000
 //
 // # Retries
 //
-// A call makes up to 4 attempts ([WithRetry]), each bounded by 30 s
+// A call makes its attempts ([WithRetry]), each bounded
 // ([WithAttemptTimeout]), with capped exponential backoff and full jitter
-// between them (200 ms base, 10 s cap), never waiting past the context's
-// deadline, and only when a repeat is safe:
+// between them, never waiting past the context's deadline, and repeats a
+// request only when that is safe:
 //
 //   - reads (list, get, usage), the PUT actions (activate, suspend, schedule
 //     purge) and terminate are repeated on a connection error, 429, 502, 503
@@ -77,8 +77,8 @@ const MaxAnswerItems = 500_000
 //
 // # Throttling
 //
-// A 429's Retry-After is honoured when it is at most the retry cap (10 s),
-// and then pauses every call of the client until it ends, not only the one
+// A 429's Retry-After is honoured when it is at most the retry cap
+// ([WithRetry]'s maxBackoff), and then pauses every call of the client until it ends, not only the one
 // told to wait: a fan-out stops hitting a throttled API together. A longer
 // Retry-After is never cut short: the call fails at once with an
 // *[APIError] matching [ErrRateLimited] whose RetryAfter says how long the
