@@ -397,12 +397,16 @@ func schedulePurge(*flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		what := "purged"
-		if res.Scheduled {
-			what = "purge scheduled"
-		}
-		return e.out.message(e.stdout, id, what, res.Message)
+		return e.out.message(e.stdout, id, purged(res), res.Message)
 	}
+}
+
+// purged says what a purge did: scheduled it, or purged at once.
+func purged(res wrapper.PurgeResult) string {
+	if res.Scheduled {
+		return "purge scheduled"
+	}
+	return "purged"
 }
 
 func listUsage(fs *flag.FlagSet) action {
