@@ -47,30 +47,32 @@ func syncCommand(fs *flag.FlagSet) action {
 		if e.output == "json" {
 			return syncJSON(ctx, e, c, plan, *apply, *concurrency)
 		}
-		if err := printPlan(e.stdout, plan); err != nil {
-			return err
-		}
-		if !*apply {
-			if n := plan.Changes(); n > 0 {
-				fmt.Fprintf(e.stdout, "\n%d change(s) planned; nothing sent. Run again with --apply to carry them out.\n", n)
-			} else {
-				fmt.Fprintln(e.stdout, "\nNothing to do.")
-			}
-			return nil
-		}
-		if plan.Changes() == 0 {
-			fmt.Fprintln(e.stdout, "\nNothing to do.")
-			return nil
-		}
-		res, err := crmsync.ApplyConcurrently(ctx, c, plan, *concurrency)
-		if perr := printOutcomes(e.stdout, res); err == nil {
-			err = perr
-		}
-		if err != nil {
-			return err
-		}
-		return reportFailures(e, res)
+		return syncText(ctx, e, c, plan, *apply, *concurrency)
 	}
+}
+
+// syncText prints the plan for people, and with apply carries it out and
+// prints what was done.
+func syncText(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool, concurrency int) error {
+	if err := printPlan(e.stdout, plan); err != nil {
+		return err
+	}
+	switch n := plan.Changes(); {
+	case n == 0:
+		fmt.Fprintln(e.stdout, "\nNothing to do.")
+		return nil
+	case !apply:
+		fmt.Fprintf(e.stdout, "\n%d change(s) planned; nothing sent. Run again with --apply to carry them out.\n", n)
+		return nil
+	}
+	res, err := crmsync.ApplyConcurrently(ctx, c, plan, concurrency)
+	if perr := printOutcomes(e.stdout, res); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return err
+	}
+	return reportFailures(e, res)
 }
 
 // reportFailures lists the failed changes on stderr and returns the error
