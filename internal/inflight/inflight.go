@@ -36,7 +36,7 @@ func (b *Barrier) Enter() bool {
 	b.mu.Lock()
 	b.inFlight++
 	b.arrived++
-	if b.inFlight == b.n {
+	if b.inFlight == b.n && b.arrived <= b.n { // the first time: it opens once
 		close(b.all)
 	}
 	first := b.arrived <= b.n

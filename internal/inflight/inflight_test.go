@@ -41,3 +41,22 @@ func TestBarrierSafetyNet(t *testing.T) {
 	}
 	b.Leave()
 }
+
+// TestBarrierReachedAgain: n in flight at once a second time, after the
+// barrier opened, is no fault of the barrier's (it opens once).
+func TestBarrierReachedAgain(t *testing.T) {
+	b := New(2, time.Hour)
+	for range 2 {
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				if !b.Enter() {
+					t.Error("held")
+				}
+			})
+		}
+		wg.Wait() // two in flight at once
+		b.Leave()
+		b.Leave()
+	}
+}
