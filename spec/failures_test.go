@@ -96,8 +96,7 @@ func TestRemovedFieldAndStatusFailTheBuild(t *testing.T) {
 	delete(out, "client-id")
 	status := obj(t, out, "status")
 	status["enum"] = []any{"active", "created", "terminated"}
-	api, _ := generate(t, writeDoc(t, dir, d), dir)
-	msg, err := goCmd(t, overlay(t, dir, api, nil), "vet", "./wrapper/")
+	msg, err := goCmd(t, overlay(t, dir, generate(t, writeDoc(t, dir, d), dir), nil), "vet", "./wrapper/")
 	if err == nil {
 		t.Fatalf("the wrapper builds without client-id and suspended:\n%s", msg)
 	}

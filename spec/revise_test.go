@@ -19,10 +19,11 @@ import (
 )
 
 // A revision of the base document, tried as a user would take it: generate
-// the package (in-process, internal/specgen, as `make generate` does), then
-// build and run the module on it, and vet it when the exported API changed. The module is never copied: the go
-// command reads the generated file in place of api/partner.gen.go through
-// -overlay, so every package that does not depend on the change comes from
+// the package and the wrapper's file (in-process, internal/specgen, as `make
+// generate` does), then build and run the module on them, and vet it when
+// the exported API changed. The module is never copied: the go command
+// reads the generated files in place of api/partner.gen.go and
+// wrapper/types.gen.go through -overlay, so every package that does not depend on the change comes from
 // the build cache, and a revision generated again (the same bytes) costs
 // little more than the runs.
 
@@ -90,9 +91,18 @@ func writeDoc(t *testing.T, dir string, d doc) string {
 	return path
 }
 
-// generate generates the package of the base document at base into dir/api
-// and returns its directory and the effective document.
-func generate(t *testing.T, base, dir string) (string, *specgen.Document) {
+// generation is what `make generate` writes for a revision, in a
+// temporary directory: the package api and the file of package wrapper.
+type generation struct {
+	api     string // the directory of the package
+	wrapper string // the file in place of wrapper/types.gen.go
+	doc     *specgen.Document
+}
+
+// generate generates the base document at base as `make generate` does:
+// the package into dir/api, and the wrapper's file (specgen.WrapperFile)
+// into dir/wrapper.
+func generate(t *testing.T, base, dir string) generation {
 	t.Helper()
 	d, err := specgen.Load(specgen.Sources{Dir: ".", Base: base})
 	if err != nil {
@@ -102,18 +112,25 @@ func generate(t *testing.T, base, dir string) (string, *specgen.Document) {
 	if err != nil {
 		t.Fatalf("generate: %v", err)
 	}
-	out := filepath.Join(dir, "api")
-	if err := specgen.ReplaceDir(out, map[string][]byte{name: code}); err != nil {
+	wrapper, err := d.Wrapper(code)
+	if err != nil {
+		t.Fatalf("generate %s: %v", specgen.WrapperFile, err)
+	}
+	g := generation{api: filepath.Join(dir, "api"), wrapper: filepath.Join(dir, "wrapper", filepath.Base(specgen.WrapperFile)), doc: d}
+	if err := specgen.ReplaceDir(g.api, map[string][]byte{name: code}); err != nil {
 		t.Fatal(err)
 	}
-	return out, d
+	if err := specgen.ReplaceDir(filepath.Dir(g.wrapper), map[string][]byte{filepath.Base(g.wrapper): wrapper}); err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
 
 // surfaceChange returns the exported declarations of the package in dir that
-// package api lacks (gained), and those of api it lacks (lost).
-func surfaceChange(t *testing.T, dir string) (gained, lost []string) {
+// the package in was lacks (gained), and those of was it lacks (lost).
+func surfaceChange(t *testing.T, was, dir string) (gained, lost []string) {
 	t.Helper()
-	ours, err := apisurface.Surface("../api")
+	ours, err := apisurface.Surface(was)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +151,15 @@ func surfaceChange(t *testing.T, dir string) (gained, lost []string) {
 	return gained, lost
 }
 
+// wrapperChange is surfaceChange of the wrapper file of g against the
+// committed one (copied alone into a directory).
+func wrapperChange(t *testing.T, g generation) (gained, lost []string) {
+	t.Helper()
+	was := t.TempDir()
+	write(t, filepath.Join(was, filepath.Base(specgen.WrapperFile)), read(t, filepath.Join("..", specgen.WrapperFile)))
+	return surfaceChange(t, was, filepath.Dir(g.wrapper))
+}
+
 // contract prints the effective contract of a document.
 func contract(t *testing.T, d *specgen.Document) string {
 	t.Helper()
@@ -144,22 +170,22 @@ func contract(t *testing.T, d *specgen.Document) string {
 	return specgen.Contract(o)
 }
 
-// overlay writes a go command overlay into dir that puts the package in api
-// in place of package api, and each testdata file of files at its module
-// path, and returns its path.
-func overlay(t *testing.T, dir, api string, files map[string]string) string {
+// overlay writes a go command overlay into dir that puts what g generated
+// in place of package api and of wrapper/types.gen.go, and each testdata
+// file of files at its module path, and returns its path.
+func overlay(t *testing.T, dir string, g generation, files map[string]string) string {
 	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	replace := map[string]string{}
-	entries, err := os.ReadDir(api)
+	replace := map[string]string{filepath.Join(root, filepath.FromSlash(specgen.WrapperFile)): g.wrapper}
+	entries, err := os.ReadDir(g.api)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		replace[filepath.Join(root, "api", e.Name())] = filepath.Join(api, e.Name())
+		replace[filepath.Join(root, "api", e.Name())] = filepath.Join(g.api, e.Name())
 	}
 	for at, from := range files {
 		abs, err := filepath.Abs(from)
@@ -211,13 +237,18 @@ type revision struct {
 	edit func(t *testing.T, d doc)
 	// surface checks the change of the exported API; nil wants none.
 	surface func(t *testing.T, gained, lost []string)
+	// wrapper are the declarations wrapper/types.gen.go gains, as `make
+	// generate` writes it (the types are aliases: the constants of an
+	// enum's new values); nil wants none.
+	wrapper []string
 	// tests are the tests to run on the revision, by package, besides the
 	// demo.
 	tests map[string][]string
 	// files are testdata files put in place for the tests: module path to file.
 	files map[string]string
-	// same wants api/ itself generated, byte for byte: the revision changes
-	// nothing the client uses, so nothing needs building again.
+	// same wants api/ and wrapper/types.gen.go themselves generated, byte
+	// for byte: the revision changes nothing the client uses, so nothing
+	// needs building again.
 	same bool
 }
 
@@ -236,18 +267,25 @@ func (r revision) tryOn(t *testing.T, base string) {
 	dir := t.TempDir()
 	d := readDoc(t, base)
 	r.edit(t, d)
-	api, gen := generate(t, writeDoc(t, dir, d), dir)
+	g := generate(t, writeDoc(t, dir, d), dir)
 
 	if r.same {
-		if got, want := read(t, filepath.Join(api, "partner.gen.go")), read(t, "../api/partner.gen.go"); got != want {
+		if got, want := read(t, filepath.Join(g.api, "partner.gen.go")), read(t, "../api/partner.gen.go"); got != want {
 			t.Errorf("the revision changes the generated package:\n%s", lineDiff(want, got))
 		}
+		if got, want := read(t, g.wrapper), read(t, filepath.Join("..", specgen.WrapperFile)); got != want {
+			t.Errorf("the revision changes %s:\n%s", specgen.WrapperFile, lineDiff(want, got))
+		}
 	}
-	gained, lost := surfaceChange(t, api)
+	gained, lost := surfaceChange(t, "../api", g.api)
 	if r.surface != nil {
 		r.surface(t, gained, lost)
 	} else if len(gained)+len(lost) > 0 {
 		t.Errorf("the exported API changed:\n+ %s\n- %s", strings.Join(gained, "\n+ "), strings.Join(lost, "\n- "))
+	}
+	wgained, wlost := wrapperChange(t, g)
+	if !slices.Equal(wgained, r.wrapper) || len(wlost) > 0 {
+		t.Errorf("%s changed by +%q -%q, want +%q", specgen.WrapperFile, wgained, wlost, r.wrapper)
 	}
 
 	other := referencePath
@@ -255,30 +293,34 @@ func (r revision) tryOn(t *testing.T, base string) {
 		other = specPath
 	}
 	if o := revised(t, other, r.edit); o != nil {
-		if ours, theirs := contract(t, gen), contract(t, o.doc); ours != theirs {
+		if ours, theirs := contract(t, g.doc), contract(t, o.doc); ours != theirs {
 			t.Errorf("%s and %s, revised alike, have different contracts (- %[1]s, + %[2]s):\n%s", base, other, lineDiff(ours, theirs))
 		}
-		if g, l := surfaceChange(t, o.api); !slices.Equal(g, gained) || !slices.Equal(l, lost) {
-			t.Errorf("%s, revised alike, changes the exported API otherwise: +%q -%q, here +%q -%q", other, g, l, gained, lost)
+		if gg, l := surfaceChange(t, "../api", o.api); !slices.Equal(gg, gained) || !slices.Equal(l, lost) {
+			t.Errorf("%s, revised alike, changes the exported API otherwise: +%q -%q, here +%q -%q", other, gg, l, gained, lost)
+		}
+		if gg, l := wrapperChange(t, *o); !slices.Equal(gg, wgained) || !slices.Equal(l, wlost) {
+			t.Errorf("%s, revised alike, changes %s otherwise: +%q -%q, here +%q -%q", other, specgen.WrapperFile, gg, l, wgained, wlost)
 		}
 	}
 
 	if r.same {
-		// api/ itself: it builds, vets and passes as the rest of the suite
-		// and `make test` show.
+		// api/ and wrapper/types.gen.go themselves: they build, vet and
+		// pass as the rest of the suite and `make test` show.
 		return
 	}
 
-	// go run compiles every package that depends on api (the CLI imports
-	// them all), links the CLI and runs the demo on the revision. When the
-	// exported API changed, go vet type-checks every package of the module,
+	// The overlay puts the generated package and wrapper file in place, as
+	// `make generate` would. go run compiles every package that depends on
+	// api (the CLI imports them all), links the CLI and runs the demo on the
+	// revision. When the exported API changed, go vet type-checks every package of the module,
 	// tests included, on it. When it did not (checked above, line by line,
 	// constants and struct tags included), code built on api type-checks
 	// exactly as on api/ itself, which `make lint` vets: vetting again would
 	// recompile every dependent's tests for nothing. `go build ./...` would
 	// add only the relinking of every command, uncached, on each call.
-	ov := overlay(t, dir, api, r.files)
-	if len(gained)+len(lost) > 0 || len(r.files) > 0 {
+	ov := overlay(t, dir, g, r.files)
+	if len(gained)+len(lost)+len(wgained)+len(wlost) > 0 || len(r.files) > 0 {
 		mustGo(t, ov, "vet", "./...")
 	}
 	const cli = "./internal/cmd/exopartner"
@@ -300,14 +342,9 @@ func (r revision) tryOn(t *testing.T, base string) {
 	}
 }
 
-type published struct {
-	api string
-	doc *specgen.Document
-}
-
 // revised applies edit to the base document at path and generates it; nil
 // where the document is absent.
-func revised(t *testing.T, path string, edit func(*testing.T, doc)) *published {
+func revised(t *testing.T, path string, edit func(*testing.T, doc)) *generation {
 	t.Helper()
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		t.Logf("%s is absent: the revision is not tried on it", path)
@@ -316,8 +353,8 @@ func revised(t *testing.T, path string, edit func(*testing.T, doc)) *published {
 	dir := t.TempDir()
 	d := readDoc(t, path)
 	edit(t, d)
-	api, gen := generate(t, writeDoc(t, dir, d), dir)
-	return &published{api, gen}
+	g := generate(t, writeDoc(t, dir, d), dir)
+	return &g
 }
 
 // lineDiff renders the difference between a and b, line by line, as

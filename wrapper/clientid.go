@@ -24,6 +24,8 @@ import (
 //     exactly one live organization has it and no other live organization
 //     has a look-alike; otherwise it is a *[ClientIDConflictError] naming
 //     them, never a silent match and never a second organization.
+//     [FindTerminatedClientID] applies the same rule to the terminated
+//     organizations.
 
 // ClientIDKey returns what look-alike client-ids have in common: a and b
 // look alike when ClientIDKey(a) == ClientIDKey(b). The key is the
@@ -37,13 +39,14 @@ var ErrClientIDConflict = errors.New("client-id conflict")
 
 // ClientIDConflictError reports that a client-id cannot be matched to one
 // organization: live (not terminated) organizations have client-ids that
-// look like it, or several have it exactly. Nothing was created. A person
+// look like it, or several have it exactly (among the terminated ones,
+// for [FindTerminatedClientID]). Nothing was created. A person
 // decides which organization is the customer's: the API cannot change a
 // client-id, so the others are terminated or left out of the jobs that
 // key on client-ids.
 type ClientIDConflictError struct {
 	ClientID      string         // the client-id asked for
-	Organizations []Organization // the live organizations whose client-id is it or looks like it
+	Organizations []Organization // the organizations whose client-id is it or looks like it
 }
 
 // Error names the client-id and each organization, client-ids escaped so
@@ -54,14 +57,10 @@ func (e *ClientIDConflictError) Error() string { return "exopartner: " + e.Reaso
 func (e *ClientIDConflictError) Reason() string {
 	var b strings.Builder
 	b.WriteString("client-id " + contract.Quote(e.ClientID))
-	exact := true
-	for _, o := range e.Organizations {
-		exact = exact && o.ClientID == e.ClientID
-	}
-	if exact {
-		b.WriteString(" is on several live organizations: ")
+	if e.Exact() {
+		b.WriteString(" is on several " + e.pool() + " organizations: ")
 	} else {
-		b.WriteString(" looks like the client-id of live organization(s) (equal after Unicode NFC, trimming " +
+		b.WriteString(" looks like the client-id of " + e.pool() + " organization(s) (equal after Unicode NFC, trimming " +
 			"and case folding): ")
 	}
 	for i, o := range e.Organizations {
@@ -72,6 +71,26 @@ func (e *ClientIDConflictError) Reason() string {
 	}
 	b.WriteString("; not matched, nothing created: decide by hand which organization is this customer's")
 	return b.String()
+}
+
+// Exact reports whether every organization of e has ClientID exactly:
+// several have it, and none has a mere look-alike.
+func (e *ClientIDConflictError) Exact() bool {
+	for _, o := range e.Organizations {
+		if o.ClientID != e.ClientID {
+			return false
+		}
+	}
+	return true
+}
+
+// pool names the organizations e was found among: live, or terminated
+// ([FindTerminatedClientID]).
+func (e *ClientIDConflictError) pool() string {
+	if len(e.Organizations) > 0 && e.Organizations[0].Status == StatusTerminated {
+		return "terminated"
+	}
+	return "live"
 }
 
 // Unwrap makes errors.Is(err, ErrClientIDConflict) hold.
@@ -85,9 +104,23 @@ func (e *ClientIDConflictError) Unwrap() error { return ErrClientIDConflict }
 // Otherwise the error is a *[ClientIDConflictError] naming every live
 // organization involved, in orgs' order.
 func FindClientID(orgs []Organization, clientID string) (org Organization, found bool, err error) {
+	return findClientID(orgs, clientID, func(s Status) bool { return s != StatusTerminated })
+}
+
+// FindTerminatedClientID is [FindClientID] among the terminated
+// organizations of orgs only, by the same rule: for what is done to a
+// terminated organization (a purge), or to look further when no live
+// organization has clientID or a look-alike.
+func FindTerminatedClientID(orgs []Organization, clientID string) (org Organization, found bool, err error) {
+	return findClientID(orgs, clientID, func(s Status) bool { return s == StatusTerminated })
+}
+
+// findClientID is the rule of FindClientID, among the organizations of
+// orgs whose status is in the pool.
+func findClientID(orgs []Organization, clientID string, pool func(Status) bool) (Organization, bool, error) {
 	var alike []Organization
 	for _, o := range orgs {
-		if o.Status != StatusTerminated && contract.SameClientID(o.ClientID, clientID) {
+		if pool(o.Status) && contract.SameClientID(o.ClientID, clientID) {
 			alike = append(alike, o)
 		}
 	}

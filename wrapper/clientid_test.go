@@ -128,3 +128,41 @@ func TestFindClientID(t *testing.T) {
 		}
 	}
 }
+
+// TestFindTerminatedClientID: the rule of FindClientID among the terminated
+// organizations only: one with the exact client-id is a match, a
+// look-alike beside it or two with it a conflict that says so; live
+// organizations count for nothing.
+func TestFindTerminatedClientID(t *testing.T) {
+	live := wrapper.Organization{ID: wrapper.ID{1}, Status: wrapper.StatusActive, ClientID: "crm-3"}
+	gone := wrapper.Organization{ID: wrapper.ID{2}, Status: wrapper.StatusTerminated, ClientID: "crm-3"}
+	gone2 := wrapper.Organization{ID: wrapper.ID{3}, Status: wrapper.StatusTerminated, ClientID: "crm-3"}
+	alike := wrapper.Organization{ID: wrapper.ID{4}, Status: wrapper.StatusTerminated, ClientID: "CRM-3"}
+	for _, tc := range []struct {
+		orgs     []wrapper.Organization
+		found    bool
+		conflict []wrapper.Organization
+		reason   string
+	}{
+		{[]wrapper.Organization{live}, false, nil, ""},
+		{[]wrapper.Organization{live, gone}, true, nil, ""},
+		{[]wrapper.Organization{gone, live, gone2}, false, []wrapper.Organization{gone, gone2}, "is on several terminated organizations"},
+		{[]wrapper.Organization{alike, gone}, false, []wrapper.Organization{alike, gone}, "looks like the client-id of terminated organization(s)"},
+	} {
+		org, found, err := wrapper.FindTerminatedClientID(tc.orgs, "crm-3")
+		var ce *wrapper.ClientIDConflictError
+		switch {
+		case tc.conflict != nil:
+			if !errors.As(err, &ce) || found || len(ce.Organizations) != len(tc.conflict) ||
+				ce.Organizations[0].ID != tc.conflict[0].ID || ce.Organizations[1].ID != tc.conflict[1].ID {
+				t.Errorf("%v: %v, %v; want a conflict with %v", tc.orgs, found, err, tc.conflict)
+				continue
+			}
+			if !strings.Contains(ce.Reason(), tc.reason) || ce.Exact() != (tc.conflict[0].ClientID == tc.conflict[1].ClientID) {
+				t.Errorf("%v: reason %q (exact %v), want %q", tc.orgs, ce.Reason(), ce.Exact(), tc.reason)
+			}
+		case err != nil || found != tc.found || (found && org.ID != gone.ID):
+			t.Errorf("%v: %+v, %v, %v; want found %v", tc.orgs, org, found, err, tc.found)
+		}
+	}
+}

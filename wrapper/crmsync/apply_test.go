@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/inflight"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/crmsync"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
@@ -23,34 +23,10 @@ func TestApplyConcurrently(t *testing.T) {
 	const n, concurrency = 12, 4
 	api := partnertest.NewAPI(partnertest.WithTB(t))
 	defer api.Close()
-	var mu sync.Mutex
-	inFlight, arrived := 0, 0
-	all := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/distributor/organization") {
-			mu.Lock()
-			inFlight++
-			arrived++
-			if inFlight == concurrency {
-				close(all)
-			}
-			first := arrived <= concurrency
-			mu.Unlock()
-			if first {
-				select {
-				case <-all:
-				case <-time.After(2 * time.Minute): // never reached on a healthy run
-					t.Errorf("never %d creates in flight at once", concurrency)
-				}
-			}
-			defer func() {
-				mu.Lock()
-				inFlight--
-				mu.Unlock()
-			}()
-		}
-		api.ServeHTTP(w, r)
-	}))
+	isCreate := func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/distributor/organization")
+	}
+	srv := httptest.NewServer(inflight.New(concurrency, 2*time.Minute).Handler(t, isCreate, api)) // never reached on a healthy run
 	defer srv.Close()
 	c, err := wrapper.New(wrapper.WithCredentials(api.Key(), api.Secret()), wrapper.WithEndpoint(srv.URL+partnertest.BasePath))
 	if err != nil {

@@ -47,80 +47,125 @@ func Columns() []string { return slices.Clone(columns) }
 // "name:LINE: column: not valid UTF-8 (…)", with how to save the file as
 // "CSV UTF-8".
 func ReadCSV(r io.Reader, name string) ([]Customer, error) {
-	bad := &InvalidError{File: name}
+	f := &file{bad: &InvalidError{File: name}, notUTF8: map[Problem]bool{}}
+	cr, index, err := f.header(r)
+	if err != nil {
+		return nil, err
+	}
+	customers, err := f.customers(cr, index)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.validate(customers); err != nil {
+		return nil, err
+	}
+	if f.bad.Problems != nil {
+		slices.SortStableFunc(f.bad.Problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+		return nil, f.bad
+	}
+	return customers, nil
+}
+
+// file is a CRM file being read: what is wrong with it so far.
+type file struct {
+	bad     *InvalidError
+	notUTF8 map[Problem]bool // line and column of the fields that are not UTF-8
+}
+
+// header reads the file's dialect and header: the reader positioned on
+// the first customer, and each column's field. A bad header is f.bad.
+func (f *file) header(r io.Reader) (*csv.Reader, map[string]int, error) {
 	cr, _, err := csvdialect.NewReader(r, fileColumns)
 	var de *csvdialect.Error
 	if errors.As(err, &de) {
-		bad.Problems = append(bad.Problems, Problem{1, de.Column, de.Reason})
-		return nil, bad
+		f.bad.Problems = append(f.bad.Problems, Problem{1, de.Column, de.Reason})
+		return nil, nil, f.bad
 	}
 	if err != nil {
-		return nil, fmt.Errorf("crmsync: reading %s: %w", name, err)
+		return nil, nil, fmt.Errorf("crmsync: reading %s: %w", f.bad.File, err)
 	}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		bad.Problems = append(bad.Problems, Problem{1, "header", "missing: want the columns " + strings.Join(columns, ",")})
-		return nil, bad
+		f.bad.Problems = append(f.bad.Problems, Problem{1, "header", "missing: want the columns " + strings.Join(columns, ",")})
+		return nil, nil, f.bad
 	}
 	if err != nil {
-		return nil, readError(bad, err)
+		return nil, nil, readError(f.bad, err)
 	}
 	index, problems := headerIndex(header)
 	if problems != nil {
-		bad.Problems = problems
-		return nil, bad
+		f.bad.Problems = problems
+		return nil, nil, f.bad
 	}
+	return cr, index, nil
+}
+
+// customers reads the customers after the header, a line with the wrong
+// number of fields or a field that is not UTF-8 added to f.bad; a quoting
+// error ends the file, whose rest cannot be trusted.
+func (f *file) customers(cr *csv.Reader, index map[string]int) ([]Customer, error) {
 	var customers []Customer
-	notUTF8 := map[Problem]bool{} // line and column of the fields that are not UTF-8
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return customers, nil
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			bad.Problems = append(bad.Problems, Problem{pe.StartLine, "columns",
-				fmt.Sprintf("%d fields, want %d as in the header", len(rec), len(header))})
+			f.bad.Problems = append(f.bad.Problems, Problem{pe.StartLine, "columns",
+				fmt.Sprintf("%d fields, want %d as in the header", len(rec), len(columns))})
 			continue
 		}
 		if err != nil { // a quoting error: the rest of the file cannot be trusted
-			if err := readError(bad, err); err != error(bad) {
+			if err := readError(f.bad, err); err != error(f.bad) {
 				return nil, err
 			}
-			break
+			return customers, nil
 		}
 		line, _ := cr.FieldPos(0)
 		field := func(col string) string { return rec[index[col]] }
-		for _, col := range columns {
-			if v := field(col); !utf8.ValidString(v) {
-				notUTF8[Problem{Line: line, Column: col}] = true
-				bad.Problems = append(bad.Problems, Problem{line, col, contract.NotUTF8InFile(v)})
-			}
-		}
-		customers = append(customers, Customer{
-			Line: line, ClientID: field("client-id"), DisplayName: field("display-name"), OwnerEmail: field("owner-email"),
-			BillingAddress: wrapper.BillingAddress{
-				Name: field("name"), StreetName: field("street-name"), BuildingNumber: field("building-number"),
-				City: field("city"), PostalCode: field("postal-code"), Country: field("country"), Address: field("address"),
-			},
-			Status: wrapper.Status(field("status")),
-		})
+		f.utf8(line, field)
+		customers = append(customers, customer(line, field))
 	}
+}
+
+// utf8 adds each field of the customer on line that is not UTF-8 to f.bad.
+func (f *file) utf8(line int, field func(col string) string) {
+	for _, col := range columns {
+		if v := field(col); !utf8.ValidString(v) {
+			f.notUTF8[Problem{Line: line, Column: col}] = true
+			f.bad.Problems = append(f.bad.Problems, Problem{line, col, contract.NotUTF8InFile(v)})
+		}
+	}
+}
+
+// customer is the customer on line, whose fields field gives by column.
+func customer(line int, field func(col string) string) Customer {
+	return Customer{
+		Line: line, ClientID: field("client-id"), DisplayName: field("display-name"), OwnerEmail: field("owner-email"),
+		BillingAddress: wrapper.BillingAddress{
+			Name: field("name"), StreetName: field("street-name"), BuildingNumber: field("building-number"),
+			City: field("city"), PostalCode: field("postal-code"), Country: field("country"), Address: field("address"),
+		},
+		Status: wrapper.Status(field("status")),
+	}
+}
+
+// validate adds what [Validate] finds wrong with customers to f.bad, but
+// for the fields already reported as not UTF-8 (said once, with the file's
+// hint).
+func (f *file) validate(customers []Customer) error {
 	var ie *InvalidError
-	if err := Validate(customers); errors.As(err, &ie) {
-		for _, p := range ie.Problems {
-			if !notUTF8[Problem{Line: p.Line, Column: p.Column}] { // said once, with the file's hint
-				bad.Problems = append(bad.Problems, p)
-			}
+	err := Validate(customers)
+	if !errors.As(err, &ie) {
+		return err
+	}
+	for _, p := range ie.Problems {
+		if !f.notUTF8[Problem{Line: p.Line, Column: p.Column}] {
+			f.bad.Problems = append(f.bad.Problems, p)
 		}
-	} else if err != nil {
-		return nil, err
 	}
-	if bad.Problems != nil {
-		slices.SortStableFunc(bad.Problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return nil, bad
-	}
-	return customers, nil
+	return nil
 }
 
 // headerIndex maps each column to its field, or reports what is wrong with

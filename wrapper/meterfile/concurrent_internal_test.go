@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/exopartner/exopartner/api"
+	"github.com/exopartner/exopartner/internal/inflight"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
@@ -167,31 +168,15 @@ func each(n int, v string) string {
 func TestRunConcurrentKeepsTheRulesPerTransaction(t *testing.T) {
 	const n, concurrency = 24, 8
 	f := newConcurrentFixture(t, n)
-	var mu sync.Mutex
-	inFlight, arrived := 0, 0
-	all := make(chan struct{}) // closed when concurrency requests were in flight at once
+	held := inflight.New(concurrency, safetyNet)
 	f.onMeter = func(r *http.Request, org wrapper.ID) {
 		if e, ok := f.durable.last(t, org); !ok || e.State != StateSent {
 			t.Errorf("a request for %s reached the API with its last durable entry %+v (found %v), not sent", org, e, ok)
 		}
-		mu.Lock()
-		inFlight++
-		arrived++
-		if inFlight == concurrency {
-			close(all)
+		if !held.Enter() {
+			t.Errorf("never %d requests in flight at once", concurrency)
 		}
-		first := arrived <= concurrency
-		mu.Unlock()
-		if first {
-			select {
-			case <-all:
-			case <-time.After(safetyNet):
-				t.Errorf("never %d requests in flight at once", concurrency)
-			}
-		}
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
+		held.Leave()
 	}
 	var lines []int
 	progress := func(r Result) {

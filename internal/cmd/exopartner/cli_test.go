@@ -147,11 +147,12 @@ func TestHelpShowsDefaults(t *testing.T) {
 // global flags.
 func TestUsageDocumentsGlobalFlags(t *testing.T) {
 	t.Parallel()
+	usage := usageText()
 	newRoot(&env{}).PersistentFlags().VisitAll(func(f *flag.Flag) {
-		if !f.Hidden && !strings.Contains(usageText, "  --"+f.Name) {
+		if !f.Hidden && !strings.Contains(usage, "  --"+f.Name) {
 			t.Errorf("the usage text does not list --%s", f.Name)
 		}
-		if f.Shorthand != "" && !strings.Contains(usageText, "--"+f.Name+", -"+f.Shorthand) {
+		if f.Shorthand != "" && !strings.Contains(usage, "--"+f.Name+", -"+f.Shorthand) {
 			t.Errorf("the usage text does not give -%s for --%s", f.Shorthand, f.Name)
 		}
 	})

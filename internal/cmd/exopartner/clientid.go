@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,17 +12,14 @@ import (
 
 // organizationByClientID returns the ID of the organization whose client-id
 // is clientID, found with one listing (--client-id X of the commands that
-// take an organization), by the project's look-alike rule
-// (wrapper.ClientIDKey, as wrapper.FindClientID):
-//
-//   - it looks among the live organizations first, then, when none has
-//     clientID or a look-alike, among the terminated ones (a customer that
-//     was terminated, then re-created by sync, is the live one);
-//     terminated, for schedule-purge, looks among the terminated ones only;
-//   - the one organization there whose client-id is clientID exactly, when
-//     no other there has a look-alike, is the answer;
-//   - otherwise it is an error (exit 1) naming every organization involved,
-//     with its status and client-id, or saying none has it.
+// take an organization), by the rule of wrapper.FindClientID: among the
+// live organizations first, then, when none has clientID or a look-alike,
+// among the terminated ones (wrapper.FindTerminatedClientID: a customer
+// that was terminated, then re-created by sync, is the live one);
+// terminated, for schedule-purge, looks among the terminated ones only. A
+// conflict, or no organization, is an error (exit 1) naming every
+// organization involved, with its status and client-id, or saying none
+// has it.
 func (e *env) organizationByClientID(ctx context.Context, cmd, clientID string, terminated bool) (wrapper.ID, error) {
 	c, err := e.client()
 	if err != nil {
@@ -31,29 +29,21 @@ func (e *env) organizationByClientID(ctx context.Context, cmd, clientID string, 
 	if err != nil {
 		return wrapper.ID{}, err
 	}
-	var live, ended []wrapper.Organization
-	key := wrapper.ClientIDKey(clientID)
-	for _, o := range orgs {
-		switch {
-		case wrapper.ClientIDKey(o.ClientID) != key:
-		case o.Status == wrapper.StatusTerminated:
-			ended = append(ended, o)
-		default:
-			live = append(live, o)
-		}
-	}
-	pools := [][]wrapper.Organization{live, ended}
+	finds := []func([]wrapper.Organization, string) (wrapper.Organization, bool, error){wrapper.FindClientID, wrapper.FindTerminatedClientID}
 	if terminated {
-		pools = pools[1:]
+		finds = finds[1:]
 	}
-	for _, alike := range pools {
+	for _, find := range finds {
+		org, found, err := find(orgs, clientID)
+		var ce *wrapper.ClientIDConflictError
 		switch {
-		case len(alike) == 0:
-			continue
-		case len(alike) == 1 && alike[0].ClientID == clientID:
-			return alike[0].ID, nil
+		case found:
+			return org.ID, nil
+		case errors.As(err, &ce):
+			return wrapper.ID{}, clientIDConflict(cmd, ce)
+		case err != nil:
+			return wrapper.ID{}, err
 		}
-		return wrapper.ID{}, clientIDConflict(cmd, clientID, alike)
 	}
 	which := ""
 	if terminated {
@@ -63,19 +53,17 @@ func (e *env) organizationByClientID(ctx context.Context, cmd, clientID string, 
 		cmd, contract.Quote(clientID), which, len(orgs))
 }
 
-// clientIDConflict names the organizations that have clientID, or a
-// look-alike of it.
-func clientIDConflict(cmd, clientID string, alike []wrapper.Organization) error {
-	exact := true
-	found := make([]string, len(alike))
-	for i, o := range alike {
-		exact = exact && o.ClientID == clientID
+// clientIDConflict names the organizations that have the client-id asked
+// for, or a look-alike of it, in the command line's words.
+func clientIDConflict(cmd string, ce *wrapper.ClientIDConflictError) error {
+	found := make([]string, len(ce.Organizations))
+	for i, o := range ce.Organizations {
 		found[i] = fmt.Sprintf("%s (%s, client-id %s)", o.ID, o.Status, contract.Quote(o.ClientID))
 	}
-	what := fmt.Sprintf("%d organizations have this client-id", len(alike))
-	if !exact {
+	what := fmt.Sprintf("%d organizations have this client-id", len(ce.Organizations))
+	if !ce.Exact() {
 		what = "organizations have client-ids that look like it (equal after Unicode NFC, trimming and case folding)"
 	}
 	return fmt.Errorf("exopartner: %s: --client-id %s: %s: %s; give the organization's ID instead",
-		cmd, contract.Quote(clientID), what, strings.Join(found, ", "))
+		cmd, contract.Quote(ce.ClientID), what, strings.Join(found, ", "))
 }

@@ -18,14 +18,16 @@ import (
 // command is one CLI command. setup defines the command's flags on fs (a
 // pflag set: flags are typed --name, and go anywhere on the line) and
 // returns the action bound to them. Adding a flag to a command is one line
-// in its setup function; cobra lists it in the command's help.
+// in its setup function; cobra lists it in the command's help, and its
+// synopsis names it (TestSynopsisNamesEveryFlag checks both ways).
 type command struct {
 	name     string
-	synopsis string // the arguments after the name
-	summary  string
-	takesID  bool // one organization: a positional ID, or --client-id X
-	confirms bool // its output only confirms a change: -Q prints nothing
-	ended    bool // acts on a terminated organization: --client-id looks among those only
+	group    string   // its section of the usage: one of groups
+	synopsis []string // the arguments after the name, one line per form of the command (most have one)
+	summary  string   // what it does, first line first: the usage shows that line
+	takesID  bool     // one organization: a positional ID, or --client-id X
+	confirms bool     // its output only confirms a change: -Q prints nothing
+	ended    bool     // acts on a terminated organization: --client-id looks among those only
 	setup    func(fs *flag.FlagSet) action
 }
 
@@ -33,52 +35,73 @@ type command struct {
 // organization id of commands that take one, else the zero ID.
 type action func(ctx context.Context, e *env, id wrapper.ID) error
 
-// commands, in the order the usage lists them.
+// The sections of the usage, in order (cobra's help and completion go in
+// the last).
+const (
+	groupAPI       = "api"
+	groupWorkflows = "workflows"
+	groupOther     = "other"
+)
+
+// groups are the usage's sections, with their titles.
+var groups = []*cobra.Group{
+	{ID: groupAPI, Title: "API commands (named by the API's operationIds):"},
+	{ID: groupWorkflows, Title: "Workflows:"},
+	{ID: groupOther, Title: "Other commands:"},
+}
+
+// idSynopsis is the synopsis of a command on one organization.
+const idSynopsis = "ID|--client-id X"
+
+// commands, in the order the usage lists them. Each command's synopsis and
+// summary are written here only: the usage, each command's help and
+// README's copy of the usage are made from them.
 var commands = []command{
-	{name: "list-distributor-organizations", summary: "List the distributor's organizations.",
+	{name: "list-distributor-organizations", group: groupAPI, summary: "List the distributor's organizations.",
 		setup: listOrganizations},
-	{name: "get-distributor-organization", synopsis: "ID|--client-id X", takesID: true, summary: "Show one organization.",
-		setup: getOrganization},
-	{name: "create-distributor-organization",
-		synopsis: "--display-name N --owner-email E --billing-name N --street-name S [--building-number B]\n" +
-			"      --city C --postal-code P --country CC [--address A] [--client-id X]",
+	{name: "get-distributor-organization", group: groupAPI, synopsis: []string{idSynopsis}, takesID: true,
+		summary: "Show one organization.", setup: getOrganization},
+	{name: "create-distributor-organization", group: groupAPI,
+		synopsis: []string{"--display-name N --owner-email E --billing-name N --street-name S [--building-number B] " +
+			"--city C --postal-code P --country CC [--address A] [--client-id X]"},
 		summary: "Create an organization; its first owner is invited by e-mail. Not idempotent.",
 		setup:   createOrganization},
-	{name: "activate-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+	{name: "activate-distributor-organization", group: groupAPI, synopsis: []string{idSynopsis}, takesID: true, confirms: true,
 		summary: "Re-activate a suspended organization.", setup: activateOrganization},
-	{name: "suspend-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+	{name: "suspend-distributor-organization", group: groupAPI, synopsis: []string{idSynopsis}, takesID: true, confirms: true,
 		summary: "Suspend an organization.", setup: suspendOrganization},
-	{name: "terminate-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true,
+	{name: "terminate-distributor-organization", group: groupAPI, synopsis: []string{idSynopsis}, takesID: true, confirms: true,
 		summary: "Terminate an organization; only a purge can follow.", setup: terminateOrganization},
-	{name: "schedule-purge-distributor-organization", synopsis: "ID|--client-id X", takesID: true, confirms: true, ended: true,
+	{name: "schedule-purge-distributor-organization", group: groupAPI, synopsis: []string{idSynopsis}, takesID: true, confirms: true, ended: true,
 		summary: "Schedule the deletion of all data of a terminated organization.", setup: schedulePurge},
-	{name: "list-distributor-organization-usage", synopsis: "ID|--client-id X [--period YYYY-MM]", takesID: true,
+	{name: "list-distributor-organization-usage", group: groupAPI, synopsis: []string{idSynopsis + " [--period YYYY-MM]"}, takesID: true,
 		summary: "Show an organization's usage statements for a month (default: the current one).",
 		setup:   listUsage},
-	{name: "metering-transaction", confirms: true, synopsis: "--organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]\n" +
-		"   or: exopartner metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]\n" +
-		"      [--resend-unknown] [--mark-applied TRANSACTION ...]",
+	{name: "metering-transaction", group: groupAPI, confirms: true, synopsis: []string{
+		"--organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]",
+		"--file PATH.csv --journal PATH|postgres://… [--concurrency N] [--resend-unknown] [--mark-applied TRANSACTION ...]",
+	},
 		summary: "Record usage quantities against an organization. Not idempotent: a repeat is billed twice.\n" +
 			"With --file, send a CSV file's transactions (columns organization,product,variable,quantity[,batch];\n" +
 			"one transaction per organization, or per organization and batch) each exactly once across reruns,\n" +
 			"recording each one's state in the --journal: a file, or a PostgreSQL database that runs on several\n" +
 			"machines share (two runs at once never send the same transaction).",
 		setup: meteringTransaction},
-	{name: "usage-report", synopsis: "--period YYYY-MM [--format csv|json|table|xlsx] [--status active,suspended]\n" +
-		"      [--concurrency N] [--output-file PATH] [--delimiter ,|;|tab] [--bom] [--wide]",
+	{name: "usage-report", group: groupWorkflows, synopsis: []string{"--period YYYY-MM [--format csv|json|table|xlsx] [--status active,suspended] " +
+		"[--concurrency N] [--output-file PATH] [--delimiter ,|;|tab] [--bom] [--wide]"},
 		summary: "Report every organization's usage for a month: one row per usage line, exact totals per currency.\n" +
 			"--format chooses the output; the global --output does not apply.",
 		setup: usageReport},
-	{name: "sync", synopsis: "--file PATH.csv [--apply [--concurrency N]]",
+	{name: "sync", group: groupWorkflows, synopsis: []string{"--file PATH.csv [--apply [--concurrency N]]"},
 		summary: "Bring the organizations in step with a CRM file: print the plan, and with --apply carry it out.\n" +
 			"With the global --output json, print the plan (and what was applied) as one JSON document.",
 		setup: syncCommand},
-	{name: "serve", synopsis: "[--addr 127.0.0.1:8080]",
+	{name: "serve", group: groupOther, synopsis: []string{"[--addr 127.0.0.1:8080]"},
 		summary: "Run the fake Partner API (base path /v1.alpha) until interrupted.",
 		setup:   serveCommand},
-	{name: "demo", summary: "Run the whole lifecycle of two organizations against an in-process fake API.",
+	{name: "demo", group: groupOther, summary: "Run the whole lifecycle of two organizations against an in-process fake API.",
 		setup: demoCommand},
-	{name: "version", summary: "Print this program's version, commit and Go version (one JSON object with -O json).",
+	{name: "version", group: groupOther, summary: "Print this program's version, commit and Go version (also: --version; one JSON object with -O json).",
 		setup: versionCommand},
 }
 
@@ -95,7 +118,7 @@ func lookup(name string) (command, bool) {
 // c.setup defines, plus --client-id for a command that takes an
 // organization.
 func (c command) cobraCommand(e *env) *cobra.Command {
-	cc := &cobra.Command{Use: c.name, Short: firstLine(c.summary), Long: c.summary, Args: cobra.ArbitraryArgs}
+	cc := &cobra.Command{Use: c.name, GroupID: c.group, Short: firstLine(c.summary), Long: c.summary, Args: cobra.ArbitraryArgs}
 	fs := cc.Flags()
 	var clientID *string
 	if c.takesID {
@@ -374,12 +397,16 @@ func schedulePurge(*flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
-		what := "purged"
-		if res.Scheduled {
-			what = "purge scheduled"
-		}
-		return e.out.message(e.stdout, id, what, res.Message)
+		return e.out.message(e.stdout, id, purged(res), res.Message)
 	}
+}
+
+// purged says what a purge did: scheduled it, or purged at once.
+func purged(res wrapper.PurgeResult) string {
+	if res.Scheduled {
+		return "purge scheduled"
+	}
+	return "purged"
 }
 
 func listUsage(fs *flag.FlagSet) action {

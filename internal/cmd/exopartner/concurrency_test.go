@@ -7,48 +7,19 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/inflight"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
-// barrier holds the first n requests matching match until n of them are
-// in flight at once, which proves the client sends n at a time without
-// depending on timing; the later ones pass. A run that never has n in
-// flight fails the test (after a safety net a healthy run never reaches).
+// barrier serves api, holding the first n requests matching match until
+// n of them are in flight at once (package inflight), which proves the
+// client sends n at a time without depending on timing.
 func barrier(t *testing.T, api *partnertest.API, n int, match func(*http.Request) bool) *httptest.Server {
-	var mu sync.Mutex
-	inFlight, arrived, released := 0, 0, false
-	all := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if match(r) {
-			mu.Lock()
-			inFlight++
-			arrived++
-			if inFlight == n && !released {
-				released = true // later requests may be n in flight again
-				close(all)
-			}
-			first := arrived <= n
-			mu.Unlock()
-			if first {
-				select {
-				case <-all:
-				case <-time.After(2 * time.Minute):
-					t.Errorf("never %d requests in flight at once", n)
-				}
-			}
-			defer func() {
-				mu.Lock()
-				inFlight--
-				mu.Unlock()
-			}()
-		}
-		api.ServeHTTP(w, r)
-	}))
+	srv := httptest.NewServer(inflight.New(n, 2*time.Minute).Handler(t, match, api))
 	t.Cleanup(srv.Close)
 	return srv
 }

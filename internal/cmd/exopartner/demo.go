@@ -66,98 +66,122 @@ func (d *demo) block(render func(w io.Writer) error) error {
 	return nil
 }
 
+// demoCustomers are the two organizations the demo creates.
+var demoCustomers = []wrapper.CreateOrganizationRequest{{
+	DisplayName: "Alpenblick Software AG", OwnerEmail: "it@alpenblick.example", ClientID: "crm-1001",
+	BillingAddress: wrapper.BillingAddress{
+		Name: "Alpenblick Software AG", StreetName: "Bahnhofstrasse", BuildingNumber: "42",
+		PostalCode: "8001", City: "Zürich", Country: "CH",
+	},
+}, {
+	DisplayName: "Rheinwerk Maschinenbau GmbH", OwnerEmail: "admin@rheinwerk.example", ClientID: "crm-1002",
+	BillingAddress: wrapper.BillingAddress{
+		Name: "Rheinwerk Maschinenbau GmbH", StreetName: "Königsallee", BuildingNumber: "11",
+		PostalCode: "40212", City: "Düsseldorf", Country: "DE",
+	},
+}}
+
+// run runs the demo's steps in order: the first customer is metered and
+// read, the second suspended, re-activated, terminated and purged.
 func (d *demo) run(ctx context.Context) error {
-	customers := []wrapper.CreateOrganizationRequest{{
-		DisplayName: "Alpenblick Software AG", OwnerEmail: "it@alpenblick.example", ClientID: "crm-1001",
-		BillingAddress: wrapper.BillingAddress{
-			Name: "Alpenblick Software AG", StreetName: "Bahnhofstrasse", BuildingNumber: "42",
-			PostalCode: "8001", City: "Zürich", Country: "CH",
-		},
-	}, {
-		DisplayName: "Rheinwerk Maschinenbau GmbH", OwnerEmail: "admin@rheinwerk.example", ClientID: "crm-1002",
-		BillingAddress: wrapper.BillingAddress{
-			Name: "Rheinwerk Maschinenbau GmbH", StreetName: "Königsallee", BuildingNumber: "11",
-			PostalCode: "40212", City: "Düsseldorf", Country: "DE",
-		},
-	}}
-	orgs := make([]wrapper.Organization, len(customers))
-	for i, req := range customers {
+	orgs, err := d.create(ctx)
+	if err != nil {
+		return err
+	}
+	a, b := orgs[0].ID, orgs[1].ID
+	for _, step := range []func(context.Context) error{
+		d.list,
+		func(ctx context.Context) error { return d.suspendAndActivate(ctx, b) },
+		func(ctx context.Context) error { return d.meter(ctx, a) },
+		func(ctx context.Context) error { return d.usage(ctx, a) },
+		func(ctx context.Context) error { return d.terminateAndPurge(ctx, b) },
+		d.list,
+		d.workflows,
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(d.e.stdout, "demo: done")
+	return nil
+}
+
+// create creates the demo's customers.
+func (d *demo) create(ctx context.Context) ([]wrapper.Organization, error) {
+	orgs := make([]wrapper.Organization, len(demoCustomers))
+	for i, req := range demoCustomers {
 		org, err := d.c.CreateOrganization(ctx, req)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		orgs[i] = org
 		d.printf("created %s for %s (%s, %s %s): status %s", org.ID, org.ClientID, req.DisplayName,
 			req.BillingAddress.City, req.BillingAddress.Country, org.Status)
 	}
-	a, b := orgs[0].ID, orgs[1].ID
+	return orgs, nil
+}
 
+// list lists the organizations as a table.
+func (d *demo) list(ctx context.Context) error {
 	list, err := d.c.ListOrganizations(ctx)
 	if err != nil {
 		return err
 	}
 	d.printf("listed %d organizations:", len(list))
-	if err := d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) }); err != nil {
-		return err
-	}
+	return d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) })
+}
 
-	org, err := d.c.SuspendOrganization(ctx, b)
+func (d *demo) suspendAndActivate(ctx context.Context, id wrapper.ID) error {
+	org, err := d.c.SuspendOrganization(ctx, id)
 	if err != nil {
 		return err
 	}
 	d.printf("suspended %s: status %s", org.ID, org.Status)
-	if org, err = d.c.ActivateOrganization(ctx, b); err != nil {
+	if org, err = d.c.ActivateOrganization(ctx, id); err != nil {
 		return err
 	}
 	d.printf("re-activated %s: status %s", org.ID, org.Status)
+	return nil
+}
 
+// meter applies a metering transaction with a negative quantity.
+func (d *demo) meter(ctx context.Context, id wrapper.ID) error {
 	usage := []wrapper.UsageRecord{
 		{Product: "partner", Variable: "license_product", Quantity: 3.1415},
 		{Product: "partner", Variable: "commission", Quantity: -42.00005},
 	}
-	if err := d.c.ApplyMetering(ctx, a, usage); err != nil {
+	if err := d.c.ApplyMetering(ctx, id, usage); err != nil {
 		return err
 	}
-	d.printf("applied a metering transaction to %s: partner:license_product 3.1415, partner:commission -42.00005", a)
+	d.printf("applied a metering transaction to %s: partner:license_product 3.1415, partner:commission -42.00005", id)
+	return nil
+}
 
-	statements, err := d.c.ListUsage(ctx, a, wrapper.Period{}) // the zero Period: the current month
+// usage reads the organization's usage for the current month.
+func (d *demo) usage(ctx context.Context, id wrapper.ID) error {
+	statements, err := d.c.ListUsage(ctx, id, wrapper.Period{}) // the zero Period: the current month
 	if err != nil {
 		return err
 	}
-	d.printf("read %d usage statement(s) of %s for the current month:", len(statements), a)
-	if err := d.block(func(w io.Writer) error { return tablePrinter{}.usage(w, statements) }); err != nil {
-		return err
-	}
+	d.printf("read %d usage statement(s) of %s for the current month:", len(statements), id)
+	return d.block(func(w io.Writer) error { return tablePrinter{}.usage(w, statements) })
+}
 
-	msg, err := d.c.TerminateOrganization(ctx, b)
+func (d *demo) terminateAndPurge(ctx context.Context, id wrapper.ID) error {
+	msg, err := d.c.TerminateOrganization(ctx, id)
 	if err != nil {
 		return err
 	}
-	if org, err = d.c.GetOrganization(ctx, b); err != nil {
-		return err
-	}
-	d.printf("terminated %s: status %s (%s)", b, org.Status, msg)
-	res, err := d.c.SchedulePurge(ctx, b)
+	org, err := d.c.GetOrganization(ctx, id)
 	if err != nil {
 		return err
 	}
-	what := "purged"
-	if res.Scheduled {
-		what = "purge scheduled"
-	}
-	d.printf("%s for %s (%s)", what, b, res.Message)
-
-	if list, err = d.c.ListOrganizations(ctx); err != nil {
+	d.printf("terminated %s: status %s (%s)", id, org.Status, msg)
+	res, err := d.c.SchedulePurge(ctx, id)
+	if err != nil {
 		return err
 	}
-	d.printf("listed %d organizations:", len(list))
-	if err := d.block(func(w io.Writer) error { return tablePrinter{}.organizations(w, list) }); err != nil {
-		return err
-	}
-	if err := d.workflows(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintln(d.e.stdout, "demo: done")
+	d.printf("%s for %s (%s)", purged(res), id, res.Message)
 	return nil
 }
 

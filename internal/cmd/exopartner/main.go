@@ -1,92 +1,19 @@
 // Command exopartner is a thin command-line client for the Exoscale Partner
-// API, built on package wrapper. Its commands are the API's operationIds, as
-// `exo api` names them, and its flags are the exo CLI's; flags go anywhere
-// on the line, before or after the command:
+// API, built on package wrapper, with the exo CLI's conventions
+// (github.com/spf13/cobra, as the exo CLI itself): its commands are the
+// API's operationIds, as `exo api` names them, its global flags are the exo
+// CLI's, and flags go anywhere on the line, before or after the command.
+// Beside the API's operations it runs the monthly jobs of wrapper/report
+// (usage-report), wrapper/crmsync (sync) and wrapper/meterfile
+// (metering-transaction --file), and the fake API of wrapper/partnertest
+// (serve, and demo, which needs no credentials and no network).
 //
-//	exopartner COMMAND [ARGS] [--endpoint URL] [-O table|json|text] [-A ACCOUNT] [-C PATH] [-Q] [--timeout 30s] [-v]
-//
-//	list-distributor-organizations
-//	get-distributor-organization ID|--client-id X
-//	create-distributor-organization --display-name N --owner-email E --billing-name N
-//	    --street-name S [--building-number B] --city C --postal-code P --country CC
-//	    [--address A] [--client-id X]
-//	activate-distributor-organization ID|--client-id X
-//	suspend-distributor-organization ID|--client-id X
-//	terminate-distributor-organization ID|--client-id X
-//	schedule-purge-distributor-organization ID|--client-id X
-//	list-distributor-organization-usage ID|--client-id X [--period YYYY-MM]
-//	metering-transaction --organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
-//	metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]
-//	    [--resend-unknown] [--mark-applied TRANSACTION ...]
-//	usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
-//	    [--concurrency N] [--output-file PATH]
-//	sync --file PATH.csv [--apply [--concurrency N]]
-//	serve [--addr 127.0.0.1:8080]
-//	demo
-//	version
-//	completion bash|zsh|fish
-//	help [COMMAND]
-//
-// Flag and command handling is github.com/spf13/cobra, as in the exo CLI:
-// `COMMAND --help` (or `help COMMAND`) lists a command's flags with their
-// defaults, and `completion bash|zsh|fish` prints a shell completion script.
-//
-// The global flags:
-//
-//	--endpoint URL           API endpoint, base path included (default: $EXOSCALE_PARTNER_API_ENDPOINT,
-//	                         else the production endpoint)
-//	--output-format, -O F    table (the default, for people), json (the API's JSON, for scripts) or
-//	                         text (tab-separated rows without a header); --output is an alias
-//	--use-account, -A NAME   take the credentials from this account of the exo CLI configuration
-//	--config, -C PATH        the exo CLI configuration file to read them from
-//	--quiet, -Q              print nothing when a change succeeds (create prints only the new ID)
-//	--timeout D              bound each API call, retries included: a duration such as 30s
-//	--verbose, -v            log every HTTP attempt to stderr; secrets and signatures never
-//
-// Credentials and the endpoint are resolved as wrapper.New resolves them:
-// EXOSCALE_API_KEY and EXOSCALE_API_SECRET, else the exo CLI configuration
-// (EXOSCALE_CONFIG, EXOSCALE_ACCOUNT); -A or -C read the exo CLI
-// configuration even when the variables are set (wrapper.WithExoConfig).
-// EXOSCALE_PARTNER_API_ENDPOINT, else the production endpoint; --endpoint
-// overrides the environment.
-//
-// The commands that take an organization ID also take --client-id X, your
-// own reference for the customer: one listing finds the organization whose
-// client-id is X, by the look-alike rule of wrapper.FindClientID, among the
-// live organizations, else the terminated ones (schedule-purge: the
-// terminated ones only). None, several, or a look-alike is an error (exit
-// 1) naming every organization involved, and nothing else is sent.
-//
-// -O table (the default) is for people; -O json prints the API's JSON as on
-// the wire (hyphenated keys, no HTML escaping), for scripts: every field the
-// spec declares, and nothing for metering-transaction, whose answer is 204
-// No Content; -O text prints the table's rows with one TAB between cells and
-// no header, for grep, cut and awk.
-//
-// usage-report reads every organization's usage for a month (package
-// wrapper/report) and writes one row per usage line, with exact totals per
-// currency; it exits 1 when any organization could not be read, after
-// writing every row that was. sync compares a CRM's CSV export with the
-// organizations (package wrapper/crmsync), prints the plan, and with
-// --apply carries it out; a bad file is refused whole with
-// FILE:LINE: column: reason, exit 2.
-//
-// serve runs the fake Partner API of package partnertest on --addr (base path
-// /v1.alpha), accepting EXOSCALE_API_KEY/EXOSCALE_API_SECRET when both are
-// set, else the demo credentials it prints. demo runs the whole lifecycle of
-// two organizations against an in-process fake API: no credentials, no
-// network.
-//
-// metering-transaction --file validates the whole CSV file first (a bad line
-// is reported as FILE:LINE: column: reason), then sends each transaction at
-// most once across reruns sharing the --journal: see package
-// wrapper/meterfile.
-//
-// Exit status: 0 on success (--help included); 1 when the API answered an
-// error or could not be reached (stderr names the operation and the status),
-// when --client-id matched no organization or several, or when a metering
-// file's transaction needs reconciliation; 2 on bad usage, invalid input, an
-// unusable journal or missing credentials, in which case nothing was sent.
+// `exopartner help` lists every command with its arguments, the global
+// flags, where the credentials come from and the exit status; `exopartner
+// help COMMAND` (or COMMAND --help) gives one command's flags with their
+// defaults. Both are made from the command table (commands.go) and the
+// flags the commands define, and README's "The command line" shows the
+// first as it prints.
 package main
 
 import (
@@ -118,61 +45,6 @@ const (
 	exitFailure = 1 // the API answered an error, or could not be reached
 	exitUsage   = 2 // bad usage or invalid input: nothing was sent
 )
-
-const usageText = `usage: exopartner COMMAND [ARGS] [FLAGS]
-
-API commands (named by the API's operationIds):
-  list-distributor-organizations
-  get-distributor-organization ID|--client-id X
-  create-distributor-organization --display-name N --owner-email E --billing-name N
-      --street-name S [--building-number B] --city C --postal-code P --country CC
-      [--address A] [--client-id X]
-  activate-distributor-organization ID|--client-id X
-  suspend-distributor-organization ID|--client-id X
-  terminate-distributor-organization ID|--client-id X
-  schedule-purge-distributor-organization ID|--client-id X
-  list-distributor-organization-usage ID|--client-id X [--period YYYY-MM]
-  metering-transaction --organization ID|--client-id X --usage PRODUCT:VARIABLE:QUANTITY [--usage ...]
-  metering-transaction --file PATH.csv --journal PATH|postgres://… [--concurrency N]
-      [--resend-unknown] [--mark-applied TRANSACTION ...]
-                                  a CSV file's transactions, each exactly once across reruns
-  --client-id X finds the one organization whose client-id (your own reference) is X.
-
-Workflows:
-  usage-report --period YYYY-MM [--format csv|json|table] [--status active,suspended]
-      [--concurrency N] [--output-file PATH]
-                                  every organization's usage for a month, exact totals
-  sync --file PATH.csv [--apply [--concurrency N]]
-                                  bring the organizations in step with a CRM file
-
-Other commands:
-  serve [--addr 127.0.0.1:8080]   run the fake Partner API (base path /v1.alpha)
-  demo                            the whole lifecycle against an in-process fake API
-  version                         this program's version (also: --version)
-  completion bash|zsh|fish        a shell completion script, e.g.
-                                  source <(exopartner completion bash)
-  help [COMMAND]                  this text, or a command's flags (also: COMMAND --help)
-
-Global flags (anywhere on the line, before or after the command):
-  --endpoint URL            API endpoint, base path included (default: $EXOSCALE_PARTNER_API_ENDPOINT,
-                            else ` + wrapper.DefaultEndpoint + `)
-  --output-format, -O F     table (for people, the default), json (the API's JSON, for scripts)
-                            or text (tab-separated rows, no header); --output is an alias
-  --use-account, -A NAME    the account of the exo CLI configuration to use (default:
-                            $EXOSCALE_ACCOUNT, else its defaultAccount)
-  --config, -C PATH         the exo CLI configuration file (default: $EXOSCALE_CONFIG,
-                            else ~/.config/exoscale/exoscale.toml)
-  --quiet, -Q               print nothing when a change succeeds (create prints only the new ID)
-  --timeout D               bound each API call, retries included: a duration such as 30s
-                            (default: none)
-  --verbose, -v             log every HTTP attempt to stderr (never secrets)
-
-Credentials: $EXOSCALE_API_KEY and $EXOSCALE_API_SECRET, else the exo CLI configuration;
--A or -C read the exo CLI configuration even when those are set.
-Exit status: 0 success; 1 API or network failure, a --client-id that matches no
-organization or several, or a metering transaction to reconcile; 2 bad usage,
-invalid input, an unusable journal or missing credentials (nothing sent).
-`
 
 // globals are the flags every command takes (root.go defines them).
 type globals struct {

@@ -13,7 +13,7 @@ func TestHelp(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"--output", "json", "help"}} {
 		r := runCLI(t, mapEnv(nil), args...)
-		if r.code != 0 || r.stderr != "" || r.stdout != usageText {
+		if r.code != 0 || r.stderr != "" || r.stdout != usageText() {
 			t.Errorf("%q: exit %d, stderr %q, stdout:\n%s", args, r.code, r.stderr, r.stdout)
 		}
 	}
@@ -33,7 +33,7 @@ func TestHelp(t *testing.T) {
 func TestNoCommand(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, mapEnv(nil))
-	if r.code != 2 || r.stdout != "" || r.stderr != usageText {
+	if r.code != 2 || r.stdout != "" || r.stderr != usageText() {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -162,21 +162,40 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
-// TestUsageDocumentsEveryCommand keeps the usage text and the package
-// documentation in step with the command table.
+// usageText is the overall help, as `exopartner help` prints it.
+func usageText() string { return usage(newRoot(&env{})) }
+
+// TestUsageDocumentsEveryCommand: the usage lists every command of the
+// table, each with its synopses and summary; the package documentation
+// points to it and is no second list of the commands.
 func TestUsageDocumentsEveryCommand(t *testing.T) {
 	t.Parallel()
+	text := usageText()
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, c := range commands {
+		if !strings.Contains(text, "\n  "+c.name) || !strings.Contains(text, "\n      "+firstLine(c.summary)+"\n") {
+			t.Errorf("the usage does not list %s with its summary", c.name)
+		}
+		for _, s := range c.synopsis {
+			if !strings.Contains(flat, c.name+" "+s) {
+				t.Errorf("the usage does not give the synopsis %s %s", c.name, s)
+			}
+		}
+	}
 	src, err := os.ReadFile("main.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc, _, _ := strings.Cut(string(src), "package main")
+	if !strings.Contains(doc, "`exopartner help`") {
+		t.Errorf("the package documentation does not point to `exopartner help`:\n%s", doc)
+	}
+	flatDoc := strings.Join(strings.Fields(strings.ReplaceAll(doc, "//", "")), " ")
 	for _, c := range commands {
-		if !strings.Contains(usageText, "  "+c.name) {
-			t.Errorf("the usage text does not list %s", c.name)
-		}
-		if !strings.Contains(doc, "//\t"+c.name) {
-			t.Errorf("the package documentation does not list %s", c.name)
+		for _, s := range c.synopsis {
+			if strings.Contains(doc, "//\t"+c.name) || strings.Contains(flatDoc, c.name+" "+s) {
+				t.Errorf("the package documentation lists %s again: let `exopartner help` say it", c.name)
+			}
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
 
@@ -65,6 +63,35 @@ func newHoldingServer(t *testing.T, api *partnertest.API, k int, acted bool) *ho
 	return h
 }
 
+// killWhileHeld runs bin with args and env, kills it with SIGKILL once srv
+// holds its request, and releases the request once it is dead.
+func killWhileHeld(t *testing.T, srv *holdingServer, bin string, env []string, args ...string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-srv.reached:
+	case err := <-exited:
+		t.Fatalf("exited before the held request (%v):\n%s\n%s", err, stdout.String(), stderr.String())
+	case <-time.After(safetyNet):
+		t.Fatal("the held request never arrived")
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := <-exited
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("not killed by SIGKILL: %v", err)
+	}
+	close(srv.release)
+}
+
 // TestMeteringFileKilled runs the real binary on a file, kills it with
 // SIGKILL while a transaction's request is in flight (held by the server
 // before or after the server acted), then runs the file again as an
@@ -80,48 +107,14 @@ func TestMeteringFileKilled(t *testing.T) {
 			defer api.Close()
 			f := newMeteringFixture(t, api, 4)
 			srv := newHoldingServer(t, api, 2, acted)
-			env := append(os.Environ(),
-				wrapper.EnvAPIKey+"="+api.Key(), wrapper.EnvAPISecret+"="+api.Secret(),
-				wrapper.EnvEndpoint+"="+srv.URL+partnertest.BasePath, "HOME="+t.TempDir())
+			env := cliEnv(t, api, srv.URL)
 			runBin := func(extra ...string) result {
 				t.Helper()
-				var stdout, stderr bytes.Buffer
-				cmd := exec.Command(bin, f.args(extra...)...)
-				cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
-				err := cmd.Run()
-				code := 0
-				if ee, ok := err.(*exec.ExitError); ok {
-					code = ee.ExitCode()
-				} else if err != nil {
-					t.Fatal(err)
-				}
-				return result{code, stdout.String(), stderr.String()}
+				return binRun(t, bin, env, f.args(extra...)...)
 			}
 
 			// First run: killed while the second transaction is in flight.
-			var stdout, stderr bytes.Buffer
-			cmd := exec.Command(bin, f.args()...)
-			cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			select {
-			case <-srv.reached:
-			case err := <-exited:
-				t.Fatalf("exited before the held request (%v):\n%s\n%s", err, stdout.String(), stderr.String())
-			case <-time.After(safetyNet):
-				t.Fatal("the held request never arrived")
-			}
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			err := <-exited
-			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-				t.Fatalf("not killed by SIGKILL: %v", err)
-			}
-			close(srv.release)
+			killWhileHeld(t, srv, bin, env, f.args()...)
 			wantFirst := map[bool]string{false: "[1 0 0 0]", true: "[1 1 0 0]"}[acted]
 			if got := timesApplied(t, api, f.orgs); got != wantFirst {
 				t.Fatalf("after the kill, applied %s, want %s", got, wantFirst)

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -108,26 +107,7 @@ func TestMeteringPostgresKilled(t *testing.T) {
 	srv := newHoldingServer(t, api, 2, true)
 	env := cliEnv(t, api, srv.URL)
 	args := []string{"metering-transaction", "--file", f.file, "--journal", dsn}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, append(args, "--concurrency", "1")...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-srv.reached:
-	case err := <-exited:
-		t.Fatalf("exited before the held request (%v):\n%s\n%s", err, stdout.String(), stderr.String())
-	case <-time.After(safetyNet):
-		t.Fatal("the held request never arrived")
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
-	close(srv.release)
+	killWhileHeld(t, srv, bin, env, append(args, "--concurrency", "1")...)
 	if got := timesApplied(t, api, f.orgs); got != "[1 1 0 0]" {
 		t.Fatalf("after the kill, applied %s", got)
 	}

@@ -40,13 +40,28 @@ const minShrunk = 4
 // terminal (cell).
 func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 	columns := usagereport.Columns()
-	index := func(name string) int { return slices.Index(columns, name) }
-	type group struct {
-		heading []string // the organization's cells, escaped
-		rows    [][]string
+	groups, all := reportGroups(r)
+	l := placeColumns(columns, groups, all)
+	fmt.Fprintln(w, cut(fmt.Sprintf("Usage %s: %d organization(s), %d row(s)", r.Period, r.Organizations, len(r.Rows)), width))
+	writeEveryRow(w, columns, l.everyRow, all, width)
+	t := lineTable(columns, l.table, groups, width)
+	for _, g := range groups {
+		writeGroup(w, columns, g, l, &t, width)
 	}
-	var groups []*group
-	var all [][]string // every row's cells, escaped, in columns order
+	writeTotals(w, r, width)
+	return writeDiscrepancies(w, r, width)
+}
+
+// reportGroup is one organization's rows, their cells escaped, in the
+// report's columns order.
+type reportGroup struct {
+	heading []string // the organization's cells: its first row's
+	rows    [][]string
+}
+
+// reportGroups returns the report's rows, their cells escaped and dates
+// at midnight UTC shown as days, grouped by organization, and all of them.
+func reportGroups(r *usagereport.Report) (groups []*reportGroup, all [][]string) {
 	for i, row := range r.Rows {
 		cells := row.Cells()
 		texts := make([]string, len(cells))
@@ -57,47 +72,67 @@ func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 			}
 		}
 		if i == 0 || row.Organization != r.Rows[i-1].Organization {
-			groups = append(groups, &group{heading: texts})
+			groups = append(groups, &reportGroup{heading: texts})
 		}
 		g := groups[len(groups)-1]
 		g.rows = append(g.rows, texts)
 		all = append(all, texts)
 	}
+	return groups, all
+}
 
-	// Decide where each line column goes.
+// reportLayout is where each line column goes, by index in the report's
+// columns (the organization's go in each group's heading).
+type reportLayout struct {
+	everyRow []int // one value in every row: said once above the table
+	perGroup []int // a statement's, one value in each organization's rows: said in its heading
+	table    []int // the table's columns
+}
+
+// placeColumns decides where each line column goes: numbers always in the
+// table.
+func placeColumns(columns []string, groups []*reportGroup, all [][]string) reportLayout {
 	same := func(rows [][]string, col int) bool {
 		return !slices.ContainsFunc(rows, func(row []string) bool { return row[col] != rows[0][col] })
 	}
-	var everyRow, perGroup, table []int
+	var l reportLayout
 	for i, name := range columns {
 		switch {
 		case name == "organization" || slices.Contains(orgColumns, name):
 		case isNumberColumn(name):
-			table = append(table, i)
+			l.table = append(l.table, i)
 		case len(all) > 1 && same(all, i):
-			everyRow = append(everyRow, i)
-		case slices.Contains(statementColumns, name) && !slices.ContainsFunc(groups, func(g *group) bool { return !same(g.rows, i) }):
-			perGroup = append(perGroup, i)
+			l.everyRow = append(l.everyRow, i)
+		case slices.Contains(statementColumns, name) && !slices.ContainsFunc(groups, func(g *reportGroup) bool { return !same(g.rows, i) }):
+			l.perGroup = append(l.perGroup, i)
 		default:
-			table = append(table, i)
+			l.table = append(l.table, i)
 		}
 	}
+	return l
+}
 
-	fmt.Fprintln(w, cut(fmt.Sprintf("Usage %s: %d organization(s), %d row(s)", r.Period, r.Organizations, len(r.Rows)), width))
-	if len(everyRow) > 0 {
-		said := []string{"In every row:"}
-		for n, i := range everyRow {
-			s := columns[i] + " " + all[0][i]
-			if n < len(everyRow)-1 {
-				s += ","
-			}
-			said = append(said, s)
-		}
-		for _, line := range fill(said, " ", width, "  ") {
-			fmt.Fprintln(w, line)
-		}
+// writeEveryRow says the columns of everyRow once, with their value.
+func writeEveryRow(w io.Writer, columns []string, everyRow []int, all [][]string, width int) {
+	if len(everyRow) == 0 {
+		return
 	}
+	said := []string{"In every row:"}
+	for n, i := range everyRow {
+		s := columns[i] + " " + all[0][i]
+		if n < len(everyRow)-1 {
+			s += ","
+		}
+		said = append(said, s)
+	}
+	for _, line := range fill(said, " ", width, "  ") {
+		fmt.Fprintln(w, line)
+	}
+}
 
+// lineTable is the table of the lines, its widths fit to every group's
+// rows so that the groups' tables align.
+func lineTable(columns []string, table []int, groups []*reportGroup, width int) fitTable {
 	t := fitTable{indent: "  ", width: width}
 	for _, i := range table {
 		name := columns[i]
@@ -111,26 +146,34 @@ func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 		}
 	}
 	t.fit()
-	for _, g := range groups {
-		fmt.Fprintln(w)
-		who := []string{g.heading[index("client-id")], g.heading[index("name")], g.heading[index("country")], g.heading[index("status")]}
-		for _, line := range fill(who, "  ", width, "  ") {
-			fmt.Fprintln(w, line)
-		}
-		ids := []string{"organization " + g.heading[index("organization")]}
-		for _, i := range perGroup {
-			ids = append(ids, columns[i]+" "+g.rows[0][i])
-		}
-		for _, line := range fill(ids, "  ", width-2, "  ") {
-			fmt.Fprintln(w, "  "+line)
-		}
-		rows := make([][]string, len(g.rows))
-		for i, row := range g.rows {
-			rows[i] = pick(row, table)
-		}
-		t.print(w, rows)
-	}
+	return t
+}
 
+// writeGroup prints one organization: its heading (who, then its ID and
+// the statement's columns of l.perGroup), then its lines in t.
+func writeGroup(w io.Writer, columns []string, g *reportGroup, l reportLayout, t *fitTable, width int) {
+	index := func(name string) int { return slices.Index(columns, name) }
+	fmt.Fprintln(w)
+	who := []string{g.heading[index("client-id")], g.heading[index("name")], g.heading[index("country")], g.heading[index("status")]}
+	for _, line := range fill(who, "  ", width, "  ") {
+		fmt.Fprintln(w, line)
+	}
+	ids := []string{"organization " + g.heading[index("organization")]}
+	for _, i := range l.perGroup {
+		ids = append(ids, columns[i]+" "+g.rows[0][i])
+	}
+	for _, line := range fill(ids, "  ", width-2, "  ") {
+		fmt.Fprintln(w, "  "+line)
+	}
+	rows := make([][]string, len(g.rows))
+	for i, row := range g.rows {
+		rows[i] = pick(row, l.table)
+	}
+	t.print(w, rows)
+}
+
+// writeTotals prints the totals per currency.
+func writeTotals(w io.Writer, r *usagereport.Report, width int) {
 	fmt.Fprintln(w)
 	totals := fitTable{width: width, headers: []string{"TOTALS " + r.Period.String(), "TOTAL-EXCL-VAT", "TOTAL-INCL-VAT"},
 		right: []bool{false, true, true}, shrink: []int{0, 0, 0}}
@@ -139,7 +182,6 @@ func writeReportTable(w io.Writer, r *usagereport.Report, width int) error {
 	}
 	totals.fit()
 	totals.print(w, totals.rows)
-	return writeDiscrepancies(w, r, width)
 }
 
 // writeDiscrepancies lists the statements that do not reconcile, grouped

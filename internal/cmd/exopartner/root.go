@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +25,9 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		// Global flags are checked before any command runs, help included.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return e.checkGlobals(cmd) },
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				fmt.Fprint(e.stderr, usageText)
+				fmt.Fprint(e.stderr, usage(cmd))
 				return &ranError{errNoCommand}
 			}
 			return &ranError{unknownCommand(args[0])}
@@ -39,16 +37,18 @@ func newRoot(e *env) *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
+	root.AddGroup(groups...)
 	globalFlags(root.PersistentFlags(), &e.globals)
 	_ = root.RegisterFlagCompletionFunc("output-format", cobra.FixedCompletions(outputFormats, cobra.ShellCompDirectiveNoFileComp))
 	for _, c := range commands {
 		root.AddCommand(c.cobraCommand(e))
 	}
 	root.SetHelpCommand(&cobra.Command{
-		Use:   "help [COMMAND]",
-		Short: "this text, or a command's flags",
-		Args:  cobra.ArbitraryArgs,
-		RunE:  func(_ *cobra.Command, args []string) error { return &ranError{help(root, args)} },
+		Use:     "help [COMMAND]",
+		GroupID: groupOther,
+		Short:   "Print this text, or a command's flags with their defaults (also: COMMAND --help).",
+		Args:    cobra.ArbitraryArgs,
+		RunE:    func(_ *cobra.Command, args []string) error { return &ranError{help(root, args)} },
 		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			var names []cobra.Completion
 			for _, c := range root.Commands() {
@@ -59,6 +59,7 @@ func newRoot(e *env) *cobra.Command {
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 	})
+	root.InitDefaultHelpCmd() // now, not when the root runs: the usage lists it
 	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) { printHelp(cmd) })
 	root.SetFlagErrorFunc(flagError)
 	completionCommand(root, e)
@@ -69,11 +70,14 @@ func newRoot(e *env) *cobra.Command {
 // powershell scripts), which refuses a missing or unknown shell with exit 2
 // rather than printing its help.
 func completionCommand(root *cobra.Command, e *env) {
+	root.SetCompletionCommandGroupID(groupOther)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() != "completion" {
 			continue
 		}
+		c.Use = "completion bash|zsh|fish|powershell"
+		c.Short = "Print a shell completion script, e.g. for bash: source <(exopartner completion bash)."
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -209,89 +213,4 @@ func suggestFlag(cmd *cobra.Command, typed string) string {
 		}
 	})
 	return best
-}
-
-// help prints the usage, or one command's.
-func help(root *cobra.Command, args []string) error {
-	switch len(args) {
-	case 0:
-		fmt.Fprint(root.OutOrStdout(), usageText)
-		return nil
-	case 1:
-		for _, c := range root.Commands() {
-			if c.Name() == args[0] && c.IsAvailableCommand() {
-				printHelp(c)
-				return nil
-			}
-		}
-		return unknownCommand(args[0])
-	}
-	return usagef("", "help: want at most one command, got %d arguments", len(args))
-}
-
-// printHelp prints cmd's help: the usage text for the root; for a command
-// its synopsis, description, subcommands, flags and the global flags, each
-// flag as it is typed (--name) with its default.
-func printHelp(cmd *cobra.Command) {
-	w := cmd.OutOrStdout()
-	if !cmd.HasParent() {
-		fmt.Fprint(w, usageText)
-		return
-	}
-	synopsis := cmd.UseLine()
-	if c, ok := lookup(cmd.Name()); ok && cmd.Parent() == cmd.Root() {
-		synopsis = strings.TrimSpace("exopartner [global flags] " + c.name + " " + c.synopsis)
-	}
-	desc := cmd.Long
-	if desc == "" {
-		desc = cmd.Short
-	}
-	fmt.Fprintf(w, "usage: %s\n\n%s\n", synopsis, strings.TrimSpace(desc))
-	if subs := slices.DeleteFunc(cmd.Commands(), func(c *cobra.Command) bool { return !c.IsAvailableCommand() }); len(subs) > 0 {
-		fmt.Fprintln(w, "\ncommands:")
-		for _, c := range subs {
-			fmt.Fprintf(w, "  %-12s %s\n", c.Name(), c.Short)
-		}
-	}
-	printFlags(w, "flags", cmd.LocalFlags())
-	printFlags(w, "global flags (anywhere on the line)", cmd.InheritedFlags())
-}
-
-// printFlags lists fs's flags as they are typed, --name (then the
-// shorthand), with their argument, description and default.
-func printFlags(w io.Writer, title string, fs *flag.FlagSet) {
-	first := true
-	fs.VisitAll(func(f *flag.Flag) {
-		if f.Hidden || f.Name == "help" {
-			return
-		}
-		if first {
-			fmt.Fprintf(w, "\n%s:\n", title)
-			first = false
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		if arg != "" {
-			arg = " " + arg
-		}
-		name := "--" + f.Name
-		if f.Shorthand != "" {
-			name += ", -" + f.Shorthand
-		}
-		if d := defaultText(f); d != "" {
-			usage += " (default " + d + ")"
-		}
-		fmt.Fprintf(w, "  %s%s\n    \t%s\n", name, arg, strings.ReplaceAll(usage, "\n", "\n    \t"))
-	})
-}
-
-// defaultText is f's default as help shows it, or "" for a zero default.
-func defaultText(f *flag.Flag) string {
-	switch f.DefValue {
-	case "", "false", "0", "[]":
-		return ""
-	}
-	if f.Value.Type() == "string" {
-		return fmt.Sprintf("%q", f.DefValue)
-	}
-	return f.DefValue
 }

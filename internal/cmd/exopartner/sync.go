@@ -47,30 +47,32 @@ func syncCommand(fs *flag.FlagSet) action {
 		if e.output == "json" {
 			return syncJSON(ctx, e, c, plan, *apply, *concurrency)
 		}
-		if err := printPlan(e.stdout, plan); err != nil {
-			return err
-		}
-		if !*apply {
-			if n := plan.Changes(); n > 0 {
-				fmt.Fprintf(e.stdout, "\n%d change(s) planned; nothing sent. Run again with --apply to carry them out.\n", n)
-			} else {
-				fmt.Fprintln(e.stdout, "\nNothing to do.")
-			}
-			return nil
-		}
-		if plan.Changes() == 0 {
-			fmt.Fprintln(e.stdout, "\nNothing to do.")
-			return nil
-		}
-		res, err := crmsync.ApplyConcurrently(ctx, c, plan, *concurrency)
-		if perr := printOutcomes(e.stdout, res); err == nil {
-			err = perr
-		}
-		if err != nil {
-			return err
-		}
-		return reportFailures(e, res)
+		return syncText(ctx, e, c, plan, *apply, *concurrency)
 	}
+}
+
+// syncText prints the plan for people, and with apply carries it out and
+// prints what was done.
+func syncText(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool, concurrency int) error {
+	if err := printPlan(e.stdout, plan); err != nil {
+		return err
+	}
+	switch n := plan.Changes(); {
+	case n == 0:
+		fmt.Fprintln(e.stdout, "\nNothing to do.")
+		return nil
+	case !apply:
+		fmt.Fprintf(e.stdout, "\n%d change(s) planned; nothing sent. Run again with --apply to carry them out.\n", n)
+		return nil
+	}
+	res, err := crmsync.ApplyConcurrently(ctx, c, plan, concurrency)
+	if perr := printOutcomes(e.stdout, res); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return err
+	}
+	return reportFailures(e, res)
 }
 
 // reportFailures lists the failed changes on stderr and returns the error
@@ -100,72 +102,12 @@ func reportFailures(e *env, res crmsync.Result) error {
 // during --apply, the document holds what was applied, and the error is
 // ctx's.
 func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync, apply bool, concurrency int) error {
-	type drift struct {
-		Column string `json:"column"`
-		API    string `json:"api"`
-		File   string `json:"file"`
-	}
-	type untracked struct {
-		Organization wrapper.ID     `json:"organization"`
-		Status       wrapper.Status `json:"status"`
-		ClientID     string         `json:"client-id"`
-	}
-	type step struct {
-		ClientID     string           `json:"client-id"`
-		Organization *wrapper.ID      `json:"organization"`
-		Status       *wrapper.Status  `json:"status"`
-		Wanted       wrapper.Status   `json:"wanted"`
-		Actions      []crmsync.Action `json:"actions"`
-		Drift        []drift          `json:"drift"`
-		Conflict     string           `json:"conflict,omitempty"`
-		ConflictWith []untracked      `json:"conflict-with,omitempty"`
-	}
-	type outcome struct {
-		ClientID     string           `json:"client-id"`
-		Organization *wrapper.ID      `json:"organization"`
-		Status       *wrapper.Status  `json:"status"`
-		Done         []crmsync.Action `json:"done"`
-		Error        string           `json:"error,omitempty"`
-	}
-	orgRef := func(o wrapper.Organization) (*wrapper.ID, *wrapper.Status) {
-		if o.ID == (wrapper.ID{}) {
-			return nil, nil
-		}
-		return &o.ID, &o.Status
-	}
-	doc := struct {
-		Plan      []step      `json:"plan"`
-		Untracked []untracked `json:"untracked"`
-		Applied   *[]outcome  `json:"applied,omitempty"`
-	}{Plan: []step{}, Untracked: []untracked{}}
-	for _, s := range plan.Steps {
-		st := step{ClientID: s.Customer.ClientID, Wanted: s.Customer.Status, Actions: append([]crmsync.Action{}, s.Actions...),
-			Drift: []drift{}, Conflict: s.Conflict}
-		st.Organization, st.Status = orgRef(s.Organization)
-		for _, d := range s.Drift {
-			st.Drift = append(st.Drift, drift(d))
-		}
-		for _, o := range s.ConflictWith {
-			st.ConflictWith = append(st.ConflictWith, untracked{o.ID, o.Status, o.ClientID})
-		}
-		doc.Plan = append(doc.Plan, st)
-	}
-	for _, o := range plan.Untracked {
-		doc.Untracked = append(doc.Untracked, untracked{o.ID, o.Status, o.ClientID})
-	}
+	doc := planJSON(plan)
 	var res crmsync.Result
 	var applyErr error // ctx's: what was applied before it ended is still printed
 	if apply {
 		res, applyErr = crmsync.ApplyConcurrently(ctx, c, plan, concurrency)
-		applied := []outcome{}
-		for _, o := range res.Outcomes {
-			out := outcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}
-			out.Organization, out.Status = orgRef(o.Organization)
-			if o.Err != nil {
-				out.Error = o.Err.Error()
-			}
-			applied = append(applied, out)
-		}
+		applied := appliedJSON(res)
 		doc.Applied = &applied
 	}
 	if err := writeJSON(e.stdout, doc); err != nil {
@@ -177,6 +119,93 @@ func syncJSON(ctx context.Context, e *env, c *wrapper.Client, plan crmsync.Sync,
 	return reportFailures(e, res)
 }
 
+// syncDoc is the document syncJSON prints.
+type syncDoc struct {
+	Plan      []syncStep     `json:"plan"`
+	Untracked []syncOrg      `json:"untracked"`
+	Applied   *[]syncOutcome `json:"applied,omitempty"`
+}
+
+// syncStep is a step of the plan.
+type syncStep struct {
+	ClientID     string           `json:"client-id"`
+	Organization *wrapper.ID      `json:"organization"`
+	Status       *wrapper.Status  `json:"status"`
+	Wanted       wrapper.Status   `json:"wanted"`
+	Actions      []crmsync.Action `json:"actions"`
+	Drift        []syncDrift      `json:"drift"`
+	Conflict     string           `json:"conflict,omitempty"`
+	ConflictWith []syncOrg        `json:"conflict-with,omitempty"`
+}
+
+// syncDrift is a column whose value the API and the file disagree on.
+type syncDrift struct {
+	Column string `json:"column"`
+	API    string `json:"api"`
+	File   string `json:"file"`
+}
+
+// syncOrg names an organization: untracked, or in a conflict.
+type syncOrg struct {
+	Organization wrapper.ID     `json:"organization"`
+	Status       wrapper.Status `json:"status"`
+	ClientID     string         `json:"client-id"`
+}
+
+// syncOutcome is what was done for one customer.
+type syncOutcome struct {
+	ClientID     string           `json:"client-id"`
+	Organization *wrapper.ID      `json:"organization"`
+	Status       *wrapper.Status  `json:"status"`
+	Done         []crmsync.Action `json:"done"`
+	Error        string           `json:"error,omitempty"`
+}
+
+// planJSON is plan as syncJSON prints it, lists empty rather than null.
+func planJSON(plan crmsync.Sync) syncDoc {
+	doc := syncDoc{Plan: []syncStep{}, Untracked: []syncOrg{}}
+	for _, s := range plan.Steps {
+		st := syncStep{ClientID: s.Customer.ClientID, Wanted: s.Customer.Status, Actions: append([]crmsync.Action{}, s.Actions...),
+			Drift: []syncDrift{}, Conflict: s.Conflict}
+		st.Organization, st.Status = orgRef(s.Organization)
+		for _, d := range s.Drift {
+			st.Drift = append(st.Drift, syncDrift(d))
+		}
+		for _, o := range s.ConflictWith {
+			st.ConflictWith = append(st.ConflictWith, syncOrgOf(o))
+		}
+		doc.Plan = append(doc.Plan, st)
+	}
+	for _, o := range plan.Untracked {
+		doc.Untracked = append(doc.Untracked, syncOrgOf(o))
+	}
+	return doc
+}
+
+// appliedJSON is what --apply did, as syncJSON prints it.
+func appliedJSON(res crmsync.Result) []syncOutcome {
+	applied := []syncOutcome{}
+	for _, o := range res.Outcomes {
+		out := syncOutcome{ClientID: o.ClientID, Done: append([]crmsync.Action{}, o.Done...)}
+		out.Organization, out.Status = orgRef(o.Organization)
+		if o.Err != nil {
+			out.Error = o.Err.Error()
+		}
+		applied = append(applied, out)
+	}
+	return applied
+}
+
+func syncOrgOf(o wrapper.Organization) syncOrg { return syncOrg{o.ID, o.Status, o.ClientID} }
+
+// orgRef is o's ID and status, or nils for no organization.
+func orgRef(o wrapper.Organization) (*wrapper.ID, *wrapper.Status) {
+	if o.ID == (wrapper.ID{}) {
+		return nil, nil
+	}
+	return &o.ID, &o.Status
+}
+
 // printPlan prints one line per customer, then the drift, the conflicts
 // and the organizations the file does not know.
 func printPlan(w io.Writer, p crmsync.Sync) error {
@@ -184,10 +213,7 @@ func printPlan(w io.Writer, p crmsync.Sync) error {
 	fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tSTATUS\tWANTED\tACTION")
 	var drift, conflicts []crmsync.Step
 	for _, s := range p.Steps {
-		org, status := "-", "-"
-		if s.Organization.ID != (wrapper.ID{}) {
-			org, status = s.Organization.ID.String(), string(s.Organization.Status)
-		}
+		org, status := orgCells(s.Organization)
 		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", cell(s.Customer.ClientID), org, status, cell(string(s.Customer.Status)), actions(s.Actions))
 		if len(s.Drift) > 0 {
 			drift = append(drift, s)
@@ -227,10 +253,7 @@ func printOutcomes(w io.Writer, r crmsync.Result) error {
 	fmt.Fprintf(t, "\nApplied %d of %d change(s):\n", len(r.Outcomes)-len(r.Failed()), len(r.Outcomes))
 	fmt.Fprintln(t, "CLIENT-ID\tORGANIZATION\tSTATUS\tDONE\tRESULT")
 	for _, o := range r.Outcomes {
-		org, status := "-", "-"
-		if o.Organization.ID != (wrapper.ID{}) {
-			org, status = o.Organization.ID.String(), string(o.Organization.Status)
-		}
+		org, status := orgCells(o.Organization)
 		result := "ok"
 		if o.Err != nil {
 			result = "failed: " + safetext.Terminal(o.Err.Error())
@@ -238,6 +261,15 @@ func printOutcomes(w io.Writer, r crmsync.Result) error {
 		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", cell(o.ClientID), org, status, actions(o.Done), result)
 	}
 	return t.Flush()
+}
+
+// orgCells are o's ID and status as the tables show them, "-" for no
+// organization.
+func orgCells(o wrapper.Organization) (id, status string) {
+	if o.ID == (wrapper.ID{}) {
+		return "-", "-"
+	}
+	return o.ID.String(), string(o.Status)
 }
 
 // actions prints a list of actions as create+suspend, or "nothing".
