@@ -4,10 +4,12 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
+
+	"github.com/exopartner/exopartner/internal/contract/ruletext"
 )
 
 // UUIDRule is the rule a value that is not an id of the API breaks.
-const UUIDRule = "must be a UUID (8-4-4-4-12 hex digits)"
+const UUIDRule = ruletext.UUID
 
 // errNotUUID is ParseUUID's error.
 var errNotUUID = errors.New(UUIDRule)
