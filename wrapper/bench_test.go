@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/exopartner/exopartner/internal/fakeproc"
 	"github.com/exopartner/exopartner/internal/signer"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
@@ -131,90 +133,120 @@ const usageJSON = `[{"code":"INV-2025-03-0001","currency":"CHF","total-excl-vat"
 	`{"product":"dbaas","variable":"hours","description":"PostgreSQL","quantity":34.5,"unit":"hour","total-excl-vat":34.5,"total-incl-vat":37.29}]}]`
 
 // BenchmarkCall compares one call through the client (validate, sign, send,
-// decode) with the raw baseline against the same loopback server, in the
-// same run: `make bench` (benchstat -col /impl) reports each exopartner row
-// as a ratio to impl=raw. Targets: get and usage ≤ 1.10× raw; create ≤
-// 1.15× raw with validation; validation's share of a create (impl=exopartner
-// against impl=exopartner-no-validation) ≤ 5 %.
+// decode) with the raw baseline against the same server in another process
+// (internal/fakeproc, serving fixed answers), as ratios measured in the
+// same run: each round makes a block of raw calls, then the same number of
+// calls through the client (and, for create, through a client without
+// validation), so that a machine whose load drifts slows both alike.
+// Metrics, per operation: x-raw-wall and x-raw-cpu, the client's wall time
+// and processor time (this process's: everything but the server) per call
+// as a multiple of raw's; -noval the same without validation; raw-sec and
+// raw-cpu-sec raw's own per call; allocs per call of each. Targets: get,
+// list and usage ≤ 1.05×, create with validation ≤ 1.15×, in both.
 func BenchmarkCall(b *testing.B) {
-	s := signer.New(testKey, testSecret)
-	ctx := context.Background()
 	req := validRequest()
+	fake := fakeproc.StartCanned(b, map[string]string{"get": orgJSON, "list": string(orgList(10)), "usage": usageJSON, "create": orgJSON})
+	s := signer.New(fake.Key, fake.Secret)
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	c, nv := fake.Client(b), fake.Client(b, wrapper.WithoutValidation())
+	ctx := context.Background()
+	base, _ := url.Parse(fake.URL)
+	raw := func(method, path, query string, body func() []byte, out func() any) func() error {
+		u := fake.URL + path
+		if query != "" {
+			u += "?" + query
+		}
+		path = base.Path + path
+		return func() error {
+			var data []byte
+			if body != nil {
+				data = body()
+			}
+			rawCall(b, hc, s, method, u, path, query, data, out())
+			return nil
+		}
+	}
+	in := rawCreate{DisplayName: req.DisplayName, OwnerEmail: req.OwnerEmail, ClientID: req.ClientID,
+		BillingAddress: rawAddress{Name: req.BillingAddress.Name, StreetName: req.BillingAddress.StreetName,
+			City: req.BillingAddress.City, PostalCode: req.BillingAddress.PostalCode, Country: req.BillingAddress.Country}}
+	period := wrapper.NewPeriod(2025, time.March)
+	for _, op := range []struct {
+		name         string
+		raw, exo, nv func() error
+	}{
+		{"get", raw("GET", "/distributor/organization/"+orgIDText, "", nil, func() any { return new(rawOrg) }),
+			func() error { _, err := c.GetOrganization(ctx, orgID); return err }, nil},
+		{"list10", raw("GET", "/distributor/organization", "", nil, func() any { return new(rawList) }),
+			func() error {
+				orgs, err := c.ListOrganizations(ctx)
+				if err == nil && len(orgs) != 10 {
+					err = fmt.Errorf("%d organizations", len(orgs))
+				}
+				return err
+			}, nil},
+		{"usage", raw("GET", "/distributor/organization/"+orgIDText+"/usage", "period=2025-03", nil, func() any { return new([]rawStatement) }),
+			func() error {
+				st, err := c.ListUsage(ctx, orgID, period)
+				if err == nil && len(st) != 1 {
+					err = fmt.Errorf("%d statements", len(st))
+				}
+				return err
+			}, nil},
+		{"create", raw("POST", "/distributor/organization", "", func() []byte { body, _ := json.Marshal(in); return body }, func() any { return new(rawOrg) }),
+			func() error { _, err := c.CreateOrganization(ctx, req); return err },
+			func() error { _, err := nv.CreateOrganization(ctx, req); return err }},
+	} {
+		b.Run("op="+op.name, func(b *testing.B) {
+			impls := []func() error{op.raw, op.exo}
+			if op.nv != nil {
+				impls = append(impls, op.nv)
+			}
+			var spent [3]cost
+			for b.Loop() {
+				for i, f := range impls {
+					spent[i].add(b, f)
+				}
+			}
+			calls := float64(b.N * callsPerBlock)
+			b.ReportMetric(spent[0].wall.Seconds()/calls, "raw-sec/call")
+			b.ReportMetric(spent[0].cpu.Seconds()/calls, "raw-cpu-sec/call")
+			b.ReportMetric(float64(spent[1].wall)/float64(spent[0].wall), "x-raw-wall")
+			b.ReportMetric(float64(spent[1].cpu)/float64(spent[0].cpu), "x-raw-cpu")
+			b.ReportMetric(float64(spent[0].allocs)/calls, "raw-allocs/call")
+			b.ReportMetric(float64(spent[1].allocs)/calls, "allocs/call")
+			if op.nv != nil {
+				b.ReportMetric(float64(spent[2].wall)/float64(spent[0].wall), "x-raw-wall-noval")
+				b.ReportMetric(float64(spent[2].cpu)/float64(spent[0].cpu), "x-raw-cpu-noval")
+			}
+		})
+	}
+}
 
-	b.Run("op=get", func(b *testing.B) {
-		srv := cannedServer(b, []byte(orgJSON))
-		hc, c := srv.Client(), benchClient(b, srv)
-		path := "/v1.alpha/distributor/organization/" + orgIDText
-		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				var out rawOrg
-				rawCall(b, hc, s, "GET", srv.URL+path, path, "", nil, &out)
-			}
-		})
-		b.Run("impl=exopartner", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.GetOrganization(ctx, orgID); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	})
-	b.Run("op=usage", func(b *testing.B) {
-		srv := cannedServer(b, []byte(usageJSON))
-		hc, c := srv.Client(), benchClient(b, srv)
-		path := "/v1.alpha/distributor/organization/" + orgIDText + "/usage"
-		period := wrapper.NewPeriod(2025, time.March)
-		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				var out []rawStatement
-				rawCall(b, hc, s, "GET", srv.URL+path+"?period=2025-03", path, "period=2025-03", nil, &out)
-			}
-		})
-		b.Run("impl=exopartner", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if st, err := c.ListUsage(ctx, orgID, period); err != nil || len(st) != 1 {
-					b.Fatal(len(st), err)
-				}
-			}
-		})
-	})
-	b.Run("op=create", func(b *testing.B) {
-		srv := cannedServer(b, []byte(orgJSON))
-		hc, c := srv.Client(), benchClient(b, srv)
-		nv := benchClient(b, srv, wrapper.WithoutValidation())
-		path := "/v1.alpha/distributor/organization"
-		in := rawCreate{DisplayName: req.DisplayName, OwnerEmail: req.OwnerEmail, ClientID: req.ClientID,
-			BillingAddress: rawAddress{Name: req.BillingAddress.Name, StreetName: req.BillingAddress.StreetName,
-				City: req.BillingAddress.City, PostalCode: req.BillingAddress.PostalCode, Country: req.BillingAddress.Country}}
-		b.Run("impl=raw", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				body, _ := json.Marshal(in)
-				var out rawOrg
-				rawCall(b, hc, s, "POST", srv.URL+path, path, "", body, &out)
-			}
-		})
-		b.Run("impl=exopartner", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.CreateOrganization(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run("impl=exopartner-no-validation", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := nv.CreateOrganization(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	})
+// callsPerBlock is how many calls of one implementation a round of
+// BenchmarkCall makes in a row.
+const callsPerBlock = 20
+
+// cost is what one implementation's calls took: wall time, processor time
+// of this process, and heap allocations.
+type cost struct {
+	wall, cpu time.Duration
+	allocs    uint64
+}
+
+// add makes a block of calls of f and adds what they took.
+func (c *cost) add(b *testing.B, f func() error) {
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	metrics.Read(sample)
+	allocs, cpu, start := sample[0].Value.Uint64(), fakeproc.ClientCPU(), time.Now()
+	for range callsPerBlock {
+		if err := f(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c.wall += time.Since(start)
+	c.cpu += fakeproc.ClientCPU() - cpu
+	metrics.Read(sample)
+	c.allocs += sample[0].Value.Uint64() - allocs
 }
 
 // orgList renders n organizations as the list answer.

@@ -19,20 +19,18 @@
 //     organizations have client-ids that look like the one asked for
 //     ("CRM-3" for "crm-3", NFD for NFC); [Client.EnsureOrganization]
 //     neither matches nor duplicates them, and a person decides.
-//   - [*APIError]: the API answered non-2xx (a 3xx included: redirects are
-//     never followed); errors.Is matches [ErrClient], [ErrAuth],
-//     [ErrNotFound], [ErrConflict], [ErrRateLimited], [ErrServer]. A 429
-//     whose Retry-After is longer than the retry cap carries it in
-//     RetryAfter.
+//   - [*APIError]: the API answered non-2xx (a 3xx included); errors.Is
+//     matches [ErrClient], [ErrAuth], [ErrNotFound], [ErrConflict],
+//     [ErrRateLimited], [ErrServer].
 //   - [ErrOutcomeUnknown]: a create or metering call may or may not have been
-//     applied; see [Client.EnsureOrganization].
+//     applied.
 //   - [*DecodeError]: a 2xx answer whose body could not be decoded, or that
 //     lacks its result (an organization without id or status, a metering
-//     answer that does not acknowledge). For create and metering it also
-//     matches [ErrOutcomeUnknown]: the call may have been applied.
+//     answer that does not acknowledge).
 //
-// Requests are signed with EXO2-HMAC-SHA256 and retried when a repeat is
-// safe (see [Client] for the rules, redirects and throttling). The raw
-// generated client stays reachable through [Client.Raw]. The package
-// partnertest provides an in-memory Partner API for tests.
+// How requests are signed, when a call is repeated, when its outcome is
+// unknown and why redirects are never followed: see [Client], where each
+// rule is stated once. The raw generated client stays reachable through
+// [Client.Raw]. The package partnertest provides an in-memory Partner API
+// for tests.
 package wrapper

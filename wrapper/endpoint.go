@@ -58,7 +58,7 @@ func redactURL(s string) string {
 		end = len(rest)
 	}
 	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
-		return s[:i+3] + "[REDACTED]" + rest[at:]
+		return s[:i+3] + redacted + rest[at:]
 	}
 	return s
 }

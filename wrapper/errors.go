@@ -1,10 +1,8 @@
 package wrapper
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -24,24 +22,20 @@ var (
 	ErrServer      = errors.New("server error (5xx)")
 )
 
-// ErrOutcomeUnknown is matched when a non-idempotent call (create, metering)
-// failed after the server may have acted: a 5xx or 3xx answer, an answer
-// cut off, or a connection lost after the request was sent. Repeating it
-// blindly could create a second organization or apply metering twice;
-// check first ([Client.EnsureOrganization] does this for creates).
+// ErrOutcomeUnknown is matched when a create or metering call failed after
+// the server may have acted (see [Client] for when): repeating it blindly
+// could create a second organization or apply metering twice; check first
+// ([Client.EnsureOrganization] does this for creates).
 var ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request")
 
 // ErrLeavesEndpoint is matched when a request was refused, unsigned and
-// unsent, because it is a redirect hop (followed by the [WithHTTPClient]
-// client's own CheckRedirect), would leave the endpoint's scheme and host,
-// or would go over plain http to a host that is not loopback. For create and metering
-// the redirected request had been sent, so the error also matches
-// [ErrOutcomeUnknown].
+// unsent, because it was a redirect hop or would leave the endpoint's scheme
+// and host or go over plain http off loopback (see [Client], Redirects).
 var ErrLeavesEndpoint = transport.ErrRefused
 
 // ErrResponseTooLarge is matched when a response body exceeds its cap (see
 // [WithMaxResponseBytes]), or an answer holds more than [MaxAnswerItems]
-// array items. Such an answer is never sent for again.
+// array items.
 var ErrResponseTooLarge = transport.ErrBodyTooLarge
 
 // classes is the one place an HTTP status is mapped to error classes.
@@ -146,82 +140,3 @@ const (
 	// maxHeaderText bounds a request id and a Content-Type.
 	maxHeaderText = 256
 )
-
-// requestIDHeaders are the response headers a request id is read from.
-var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
-
-// newAPIError builds an *APIError from a non-2xx response and its body, read
-// up to a limit (bodyCut: there was more). A server may echo what it got:
-// what is taken from the body and the headers is cut to its bound, then
-// redacted.
-func newAPIError(op string, resp *http.Response, body []byte, bodyCut bool, r *redactor) *APIError {
-	e := &APIError{Operation: op, StatusCode: resp.StatusCode,
-		Message: r.cut(errorMessage(resp.Header.Get("Content-Type"), body), maxErrorText, bodyCut)}
-	for _, h := range requestIDHeaders {
-		if v := resp.Header.Get(h); v != "" {
-			e.RequestID = r.cut(v, maxHeaderText, false)
-			break
-		}
-	}
-	e.RetryAfter, _ = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	return e
-}
-
-// problem holds the fields an error body may carry: {"message"} or
-// {"error"} as the Exoscale APIs answer, or RFC 9457 problem details.
-type problem struct {
-	Message string          `json:"message"`
-	Error   json.RawMessage `json:"error"`
-	Title   string          `json:"title"`
-	Detail  string          `json:"detail"`
-	Errors  json.RawMessage `json:"errors"`
-}
-
-// errorMessage extracts a human message from an error response body, whole:
-// the caller cuts it.
-func errorMessage(contentType string, body []byte) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	trimmed := strings.TrimSpace(string(body))
-	if strings.HasSuffix(mt, "json") || strings.HasPrefix(trimmed, "{") {
-		var p problem
-		if json.Unmarshal(body, &p) == nil {
-			var parts []string
-			for _, s := range []string{p.Message, jsonText(p.Error), p.Title, p.Detail, jsonText(p.Errors)} {
-				if s != "" {
-					parts = append(parts, s)
-				}
-			}
-			if len(parts) > 0 {
-				return strings.Join(parts, ": ")
-			}
-		}
-	}
-	if strings.Contains(mt, "html") || strings.HasPrefix(strings.ToLower(trimmed), "<!doctype html") || strings.HasPrefix(strings.ToLower(trimmed), "<html") {
-		if t := htmlTitle(trimmed); t != "" {
-			return t + " (HTML page)"
-		}
-	}
-	return strings.Join(strings.Fields(trimmed), " ")
-}
-
-// jsonText renders a JSON value as text: a string as is, anything else compact.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
-}
-
-func htmlTitle(s string) string {
-	lower := strings.ToLower(s)
-	i := strings.Index(lower, "<title>")
-	j := strings.Index(lower, "</title>")
-	if i < 0 || j < i {
-		return ""
-	}
-	return strings.Join(strings.Fields(s[i+len("<title>"):j]), " ")
-}

@@ -3,7 +3,28 @@ package wrapper
 import (
 	"context"
 	"sync"
+
+	"github.com/exopartner/exopartner/api"
 )
+
+// ListUsage returns an organization's usage statements for a period
+// (operationId list-distributor-organization-usage). The zero Period asks for
+// the current month.
+func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageStatement, error) {
+	if err := requireID(opUsage.opSpec, "id", id); err != nil {
+		return nil, err
+	}
+	req := request{id: id}
+	if !period.IsZero() {
+		req.period = &api.ListDistributorOrganizationUsageParams{Period: period.String()}
+		if c.validate {
+			if err := validatePeriod(opUsage.id, req.period.Period); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return call(ctx, c, opUsage, req)
+}
 
 // OrganizationUsage is one organization's result in [Client.UsageFor] and
 // [Client.UsageForAll]: its statements, or the error reading them.
@@ -16,10 +37,9 @@ type OrganizationUsage struct {
 // UsageForAll lists the distributor's organizations and reads each one's
 // usage for period, at most concurrency calls at a time (values below 1 mean
 // 1). The error is the listing's; per-organization failures are in the
-// results, which follow the listing's order. Throttling (429) slows the
-// fan-out down through the client's retries rather than failing it: a 429
-// with Retry-After pauses every worker at once, since the client's calls
-// share one pause.
+// results, which follow the listing's order. Throttling slows the fan-out
+// down rather than failing it: the client's calls share one pause (see
+// [Client]).
 func (c *Client) UsageForAll(ctx context.Context, period Period, concurrency int) ([]OrganizationUsage, error) {
 	orgs, err := c.ListOrganizations(ctx)
 	if err != nil {

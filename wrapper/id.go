@@ -1,6 +1,10 @@
 package wrapper
 
-import "github.com/google/uuid"
+import (
+	"github.com/google/uuid"
+
+	"github.com/exopartner/exopartner/internal/contract"
+)
 
 // ID identifies an organization. It is a UUID; the zero ID means "none" and
 // is refused by every call that needs one.
@@ -10,12 +14,11 @@ type ID = uuid.UUID
 // (8-4-4-4-12 hex digits). Anything else, including ids carrying "/", "..",
 // "%2F" or "?", is a *ValidationError for field "id".
 func ParseID(s string) (ID, error) {
-	if len(s) == 36 {
-		if id, err := uuid.Parse(s); err == nil {
-			return id, nil
-		}
+	id, err := contract.ParseUUID(s)
+	if err == nil {
+		return id, nil
 	}
-	rule := "must be a UUID (8-4-4-4-12 hex digits)"
+	rule := contract.UUIDRule
 	if s == "" {
 		rule = "required"
 	}

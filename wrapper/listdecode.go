@@ -21,7 +21,7 @@ func decodeOrganizationList(resp *http.Response) ([]Organization, error) {
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil, noJSON(resp.Header.Get("Content-Type"))
 	}
-	if resp.ContentLength >= 0 && resp.ContentLength <= smallList {
+	if resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer {
 		return decodeSmallList(resp.Body)
 	}
 	return decodeListStream(resp.Body)
@@ -79,16 +79,11 @@ func decodeListStream(body io.Reader) ([]Organization, error) {
 	return orgs, nil
 }
 
-// smallList is the Content-Length up to which a list is decoded whole: the
-// streaming decoder's token path costs more than it saves on a few
-// organizations, and a small body held whole bounds nothing.
-const smallList = 64 << 10
-
 // decodeSmallList decodes a list answer of known, small size in one
 // json.Unmarshal, with the same rules as the streaming path: one JSON object,
 // "organizations" an array, unknown fields ignored.
 func decodeSmallList(body io.Reader) ([]Organization, error) {
-	data, err := io.ReadAll(io.LimitReader(body, smallList+1))
+	data, err := io.ReadAll(io.LimitReader(body, smallAnswer+1))
 	if err != nil {
 		return nil, err
 	}

@@ -205,3 +205,46 @@ func TestAnswersRefusedForSizeAreNotRetried(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSmallAnswer measures what decoding a small answer whole saves:
+// impl=whole is a Content-Length known and small (decoded by
+// json.Unmarshal, no guard), impl=guarded the same body of unknown length
+// (read through the jsonGuard, and a list by the streaming decoder).
+func BenchmarkSmallAnswer(b *testing.B) {
+	org := `{"id":"0b6e5b1c-8d53-4e7f-9a52-2f4f2d0c9e11","status":"active","client-id":"crm-1","billing-address":` +
+		`{"name":"Customer AG","street-name":"Bahnhofstrasse","building-number":"1","city":"Zürich","postal-code":"8001","country":"CH"}}`
+	usage := `[{"code":"INV-2025-03-0001","currency":"CHF","total-excl-vat":1234.5,"total-incl-vat":1334.49,` +
+		`"start-date":"2025-03-01T00:00:00Z","end-date":"2025-04-01T00:00:00Z","usage":[` +
+		strings.Repeat(`{"product":"compute","variable":"instance-hours","description":"Standard Medium","quantity":744,"unit":"hour","total-excl-vat":1000,"total-incl-vat":1081},`, 2) +
+		`{"product":"sos","variable":"gib-hours","description":"Object storage","quantity":1234567.89,"unit":"GiB-hour","total-excl-vat":200,"total-incl-vat":216.2}]}]`
+	list := `{"organizations":[` + strings.Repeat(org+",", 9) + org + `]}`
+	for _, tc := range []struct {
+		name, body string
+		decode     func(*http.Response) error
+	}{
+		{"get", org, func(r *http.Response) error { _, err := decodeOrganization(r); return err }},
+		{"usage", usage, func(r *http.Response) error { _, err := decodeJSON[[]UsageStatement](r); return err }},
+		{"list10", list, func(r *http.Response) error { _, err := decodeOrganizationList(r); return err }},
+	} {
+		for _, whole := range []bool{true, false} {
+			impl := "whole"
+			if !whole {
+				impl = "guarded"
+			}
+			b.Run("op="+tc.name+"/impl="+impl, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					resp := &http.Response{StatusCode: 200, ContentLength: int64(len(tc.body)), Header: http.Header{"Content-Type": {"application/json"}},
+						Body: io.NopCloser(strings.NewReader(tc.body))}
+					if !whole {
+						resp.ContentLength = -1
+						resp.Body = guardJSON(resp.Body, MaxAnswerItems)
+					}
+					if err := tc.decode(resp); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -10,17 +10,15 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/exopartner/exopartner/api"
 	"github.com/exopartner/exopartner/internal/contract"
 )
 
 // ApplyMetering records usage quantities against the organization id for
 // consolidated billing (operationId metering-transaction; id goes on the wire
-// as "organization"). It is not idempotent: when it fails with an error
-// matching [ErrOutcomeUnknown], the usage may have been applied, and sending
-// it again may bill it twice.
+// as "organization"). It is not idempotent (see [Client]): when it fails
+// with an error matching [ErrOutcomeUnknown], the usage may have been
+// applied, and sending it again may bill it twice.
 //
 // A quantity has at most five decimals, as the number is sent (its shortest
 // decimal form): 1.123456, or a float sum such as 0.1+0.2
@@ -31,14 +29,14 @@ import (
 // usage[i].product or usage[i].variable, even with [WithoutValidation]:
 // encoding/json would send "caf\xe9" and "caf\xe8" both as "caf\uFFFD".
 func (c *Client) ApplyMetering(ctx context.Context, id ID, usage []UsageRecord) error {
-	if err := c.checkID(opMetering, "organization", id); err != nil {
+	if err := requireID(opMetering.opSpec, "organization", id); err != nil {
 		return err
 	}
 	body, err := meteringBody(id, usage, c.validate)
 	if err != nil {
 		return err
 	}
-	_, err = call(ctx, c, opMetering, c.sender(opMetering, request{body: body}), meteringAck)
+	_, err = call(ctx, c, opMetering, request{body: body})
 	return err
 }
 
@@ -54,7 +52,7 @@ func meteringBody(id ID, usage []UsageRecord, validate bool) ([]byte, error) {
 	if usage == nil {
 		usage = []UsageRecord{} // sent as [], so that the spec's minItems names it
 	}
-	return encode(opMetering, api.MeteringBatch{Organization: id, Usage: usage}, func(v *validator) *openapi3.Schema { return v.meteringBody }, validate)
+	return encode(opMetering.opSpec, api.MeteringBatch{Organization: id, Usage: usage}, validate)
 }
 
 // meteringAck accepts what the API answers on success: 204 (its body dropped

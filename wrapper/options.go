@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/exopartner/exopartner/internal/transport"
 )
 
 // Option configures a Client in [New].
@@ -46,16 +48,10 @@ type config struct {
 	editors        []RequestEditor
 	insecure       bool
 	noValidation   bool
-	retry          *retryPolicy
+	retry          transport.Policy
 	maxBody        int64 // 0: the defaults, per operation
 	now            func() time.Time
 	optErr         error // the first option refused
-}
-
-// retryPolicy mirrors transport.Policy for the options.
-type retryPolicy struct {
-	attempts  int
-	base, cap time.Duration
 }
 
 // WithCredentials sets the API key and secret, overriding the environment
@@ -152,14 +148,10 @@ func WithRequestEditor(fn RequestEditor) Option {
 func WithoutValidation() Option { return func(c *config) { c.noValidation = true } }
 
 // WithRetry sets the retry policy: attempts in all (first included), the
-// base backoff and the longest single wait (maxBackoff). The default is 4
-// attempts, 200 ms, 10 s. Only repeats that are safe are made; see [Client]
-// for the rules.
-//
-// maxBackoff bounds every wait, Retry-After included: a 429 whose
-// Retry-After is longer than maxBackoff is not repeated but returned at once,
-// as an *[APIError] matching [ErrRateLimited] whose RetryAfter says how long
-// the server asked to wait.
+// base backoff and the longest single wait (maxBackoff), which also bounds
+// the Retry-After a call waits for. The default is 4 attempts, 200 ms,
+// 10 s. Which calls are repeated, on what, and what a longer Retry-After
+// does: see [Client].
 //
 // attempts must be at least 1 (1: no retries), and 0 ≤ baseBackoff ≤
 // maxBackoff (baseBackoff 0: repeat without waiting). Other values are
@@ -172,7 +164,7 @@ func WithRetry(attempts int, baseBackoff, maxBackoff time.Duration) Option {
 		case baseBackoff < 0 || maxBackoff < baseBackoff:
 			c.refuse("WithRetry(%d, %v, %v): want 0 ≤ baseBackoff ≤ maxBackoff", attempts, baseBackoff, maxBackoff)
 		}
-		c.retry = &retryPolicy{attempts, baseBackoff, maxBackoff}
+		c.retry = transport.Policy{Attempts: attempts, Base: baseBackoff, Cap: maxBackoff}
 	}
 }
 
@@ -190,7 +182,7 @@ func WithoutRetries() Option { return WithRetry(1, 0, 0) }
 // organizations). The caps count the body as decompressed. The list is
 // decoded as it streams in, so its cap bounds a hostile body without holding
 // it. Whatever the cap, an answer holds at most [MaxAnswerItems] array
-// items; a body refused for its size is never sent again.
+// items.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) {
 		if n <= 0 {

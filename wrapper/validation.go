@@ -1,11 +1,14 @@
 package wrapper
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -120,29 +123,113 @@ func problemsError(op string, problems []contract.Problem) *ValidationError {
 	return v
 }
 
-// validator checks inputs against the schemas of the embedded spec; it holds
-// no limits of its own.
-type validator struct {
-	createBody   *openapi3.Schema
-	meteringBody *openapi3.Schema
-	period       *openapi3.Schema
+// Validate… check a whole input before the first request of a job, exactly
+// as the calls do before sending.
+
+// ValidateCreateOrganizationRequest checks req against the API's contract
+// exactly as [Client.CreateOrganization] does before sending, and sends
+// nothing. It returns nil or a *ValidationError listing every field that
+// breaks a rule, named as on the wire ("display-name",
+// "billing-address.country"), the client-id rule of [ClientIDKey] and the
+// UTF-8 rule included. Use it to validate a whole input file before the
+// first request of a job.
+func ValidateCreateOrganizationRequest(req CreateOrganizationRequest) error {
+	_, err := encode(opCreate.opSpec, req, true)
+	return err
 }
 
-func newValidator() (*validator, error) {
-	body := func(op string) (*openapi3.Schema, error) {
-		_, _, o, ok := contract.Operation(op)
-		if !ok || o.RequestBody == nil || o.RequestBody.Value.Content.Get("application/json") == nil {
-			return nil, fmt.Errorf("exopartner: the embedded spec has no JSON request body for %s", op)
+// ValidateMeteringUsage checks usage against the API's contract exactly as
+// [Client.ApplyMetering] checks it before sending (at least one record,
+// every quantity finite with at most five decimals, the product and
+// variable as the spec allows them), and sends nothing. It returns nil or a
+// *ValidationError naming usage[i].field. Use it to refuse bad usage before
+// the requests that find the organization it is for.
+func ValidateMeteringUsage(usage []UsageRecord) error {
+	_, err := meteringBody(meteringPlaceholder, usage, true)
+	return err
+}
+
+// meteringPlaceholder stands in for the organization when only the usage
+// is checked: any valid id does.
+var meteringPlaceholder = ID{0: 1}
+
+// createBody encodes a create request and checks it against the contract,
+// the client-id rule of [ClientIDKey] included.
+func (c *Client) createBody(req CreateOrganizationRequest) ([]byte, error) {
+	return encode(opCreate.opSpec, req, c.validate)
+}
+
+// encode marshals the request body of o and, when validate is set, checks
+// the bytes that will be sent against the spec's schema for o. Whether
+// validate is set or not, a string that is not valid UTF-8 is refused
+// (contract.UTF8Problems): encoding/json would send it silently changed, and
+// no server can be sent what JSON cannot carry.
+func encode(o opSpec, v any, validate bool) ([]byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
+	}
+	var problems []contract.Problem
+	if bytes.Contains(body, replacedByte) {
+		problems = utf8Problems(v)
+	}
+	if validate {
+		val, err := sharedValidator()
+		if err != nil {
+			return nil, err
 		}
-		return o.RequestBody.Value.Content.Get("application/json").Schema.Value, nil
+		var doc any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			return nil, fmt.Errorf("exopartner: %s: encoding request: %w", o.id, err)
+		}
+		for _, p := range val.problems(o.id, doc) {
+			// A field that is not UTF-8 is judged as sent (U+FFFD in
+			// place): its UTF-8 problem is the one that matters.
+			if !slices.ContainsFunc(problems, func(q contract.Problem) bool { return q.Field == p.Field }) {
+				problems = append(problems, p)
+			}
+		}
 	}
-	var v validator
-	var err error
-	if v.createBody, err = body(opCreate.id); err != nil {
-		return nil, err
+	if ve := problemsError(o.id, problems); ve != nil {
+		return nil, ve
 	}
-	if v.meteringBody, err = body(opMetering.id); err != nil {
-		return nil, err
+	return body, nil
+}
+
+// replacedByte is what encoding/json writes for each byte of a string that
+// is not UTF-8; a U+FFFD given as such is written as itself. A body without
+// it holds only valid strings, and costs no walk. (A string holding the
+// six characters \ufffd also contains it: the walk then finds nothing.)
+var replacedByte = []byte(`\ufffd`)
+
+// validator checks inputs against the schemas of the embedded spec; it holds
+// no limits of its own. It is built once, on first use (sharedValidator).
+type validator struct {
+	bodies  map[string]bodySchema // by operationId
+	period  *openapi3.Schema
+	reqOpts []openapi3.SchemaValidationOption
+	opts    []openapi3.SchemaValidationOption
+}
+
+// bodySchema is an operation's request body schema, and whether any of it
+// states a multipleOf (the exact check, contract.CheckMultipleOf, then runs).
+type bodySchema struct {
+	schema *openapi3.Schema
+	exact  bool
+}
+
+// sharedValidator builds the validator from the embedded spec once.
+var sharedValidator = sync.OnceValues(newValidator)
+
+func newValidator() (*validator, error) {
+	v := &validator{bodies: map[string]bodySchema{}, reqOpts: contract.RequestOptions(), opts: contract.SchemaOptions()}
+	for _, id := range []string{opCreate.id, opMetering.id} {
+		_, _, o, ok := contract.Operation(id)
+		if !ok || o.RequestBody == nil || o.RequestBody.Value.Content.Get(jsonBody) == nil {
+			return nil, fmt.Errorf("exopartner: the embedded spec has no JSON request body for %s", id)
+		}
+		s := o.RequestBody.Value.Content.Get(jsonBody).Schema.Value
+		v.bodies[id] = bodySchema{s, contract.HasMultipleOf(s)}
 	}
 	_, _, o, ok := contract.Operation(opUsage.id)
 	if !ok {
@@ -153,23 +240,20 @@ func newValidator() (*validator, error) {
 		return nil, fmt.Errorf("exopartner: the embedded spec has no period parameter for %s", opUsage.id)
 	}
 	v.period = p.Schema.Value
-	return &v, nil
+	return v, nil
 }
 
-// check validates a request body, given as the generic JSON value it
-// encodes to (maps, slices, strings, float64s).
-func (v *validator) check(op string, schema *openapi3.Schema, doc any) error {
-	if ve := problemsError(op, v.problems(op, schema, doc)); ve != nil {
-		return ve
-	}
-	return nil
-}
-
-// problems lists every rule of the contract doc breaks: the schema's, the
-// exact multipleOf, and for a create the client-id rule of
+// problems lists every rule of the contract the request body doc (the
+// generic JSON value it is, decoded from the bytes sent) breaks: the
+// schema's, the exact multipleOf, and for a create the client-id rule of
 // contract.ClientIDRule (look-alike client-ids), which no schema can state.
-func (v *validator) problems(op string, schema *openapi3.Schema, doc any) []contract.Problem {
-	out := schemaProblems("", schema.VisitJSON(doc, contract.RequestOptions()...), contract.CheckMultipleOf(schema, doc))
+func (v *validator) problems(op string, doc any) []contract.Problem {
+	b := v.bodies[op]
+	var inexact []contract.MultipleOfViolation
+	if b.exact {
+		inexact = contract.CheckMultipleOf(b.schema, doc)
+	}
+	out := schemaProblems("", b.schema.VisitJSON(doc, v.reqOpts...), inexact)
 	if m, ok := doc.(map[string]any); ok && op == opCreate.id {
 		if id, ok := m[clientIDField].(string); ok {
 			if rule := contract.ClientIDRule(id); rule != "" {
@@ -184,29 +268,50 @@ func (v *validator) problems(op string, schema *openapi3.Schema, doc any) []cont
 const clientIDField = "client-id"
 
 // validatePeriod checks a period string against the spec's parameter schema.
-// A period that passed is remembered: a job reads many organizations' usage
-// for the same few months, and the schema does not change.
 func validatePeriod(op, s string) error {
-	if _, ok := validPeriods.Load(s); ok {
-		return nil
-	}
 	v, err := sharedValidator()
 	if err != nil {
 		return err
 	}
-	if ve := validationError(op, "period", v.period.VisitJSON(s, contract.SchemaOptions()...)); ve != nil {
+	if ve := validationError(op, "period", v.period.VisitJSON(s, v.opts...)); ve != nil {
 		return ve
-	}
-	if validPeriodCount.Add(1) <= maxValidPeriods {
-		validPeriods.Store(s, struct{}{})
 	}
 	return nil
 }
 
-// validPeriods holds up to maxValidPeriods period strings that passed.
-var (
-	validPeriods     sync.Map
-	validPeriodCount atomic.Int64
-)
+// utf8Problems names the strings of v, a generated request type, that are
+// not valid UTF-8 (contract.UTF8Problems), with the caller's bytes:
+// encoding/json has replaced them in the body.
+func utf8Problems(v any) []contract.Problem {
+	return contract.UTF8Problems("", rawStrings(reflect.ValueOf(v)))
+}
 
-const maxValidPeriods = 1024
+// rawStrings is v's strings as the caller gave them, each under its name
+// on the wire (its json tag): structs become maps, slices []any, and what
+// holds no string nil. Only the strings matter to the UTF-8 rule.
+func rawStrings(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return rawStrings(v.Elem())
+		}
+	case reflect.String:
+		return v.String()
+	case reflect.Slice:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = rawStrings(v.Index(i))
+		}
+		return out
+	case reflect.Struct:
+		out := map[string]any{}
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); f.IsExported() && name != "" && name != "-" {
+				out[name] = rawStrings(v.Field(i))
+			}
+		}
+		return out
+	}
+	return nil
+}

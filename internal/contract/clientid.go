@@ -39,6 +39,9 @@ func ClientIDRule(s string) string {
 	if strings.TrimSpace(s) != s {
 		return "must not begin or end with a space (got " + Quote(s) + ")"
 	}
+	if plainASCII(s) {
+		return "" // no control, invisible or unusual space character, and NFC
+	}
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError:

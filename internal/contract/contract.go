@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/google/uuid"
 
 	"github.com/exopartner/exopartner/api"
 )
@@ -51,16 +50,12 @@ func MustDoc() *openapi3.T {
 	return d
 }
 
-// uuidFormat checks `format: uuid` strings. It is passed per validation so
-// that importing exopartner never changes kin-openapi's global formats.
+// uuidFormat checks `format: uuid` strings (ParseUUID). It is passed per
+// validation so that importing exopartner never changes kin-openapi's global
+// formats.
 var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
-	if len(s) != 36 {
-		return fmt.Errorf("not a UUID (want 8-4-4-4-12 hex digits)")
-	}
-	if _, err := uuid.Parse(s); err != nil {
-		return fmt.Errorf("not a UUID (want 8-4-4-4-12 hex digits)")
-	}
-	return nil
+	_, err := ParseUUID(s)
+	return err
 })
 
 // formats are the string formats checked beyond kin-openapi's defaults.

@@ -99,3 +99,37 @@ func check(s *openapi3.Schema, num string, ptr []string, out *[]MultipleOfViolat
 		*out = append(*out, MultipleOfViolation{Pointer: ptr, Schema: s, Number: num})
 	}
 }
+
+// HasMultipleOf reports whether schema, or any schema below it (properties,
+// items, allOf, anyOf, oneOf), states a multipleOf: where none does,
+// CheckMultipleOf has nothing to check.
+func HasMultipleOf(schema *openapi3.Schema) bool {
+	seen := map[*openapi3.Schema]bool{}
+	var has func(s *openapi3.Schema) bool
+	has = func(s *openapi3.Schema) bool {
+		if s == nil || seen[s] {
+			return false
+		}
+		seen[s] = true
+		if s.MultipleOf != nil {
+			return true
+		}
+		for _, p := range s.Properties {
+			if has(p.Value) {
+				return true
+			}
+		}
+		if s.Items != nil && has(s.Items.Value) {
+			return true
+		}
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, r := range refs {
+				if has(r.Value) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return has(schema)
+}

@@ -6,6 +6,7 @@ package fakeproc
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -63,12 +64,33 @@ func (f *Fake) Client(tb testing.TB, opts ...wrapper.Option) *wrapper.Client {
 // it is stopped when tb ends.
 func Start(tb testing.TB, latency time.Duration, organizations int) *Fake {
 	tb.Helper()
+	return start(tb, "-latency", latency.String(), "-organizations", fmt.Sprint(organizations))
+}
+
+// StartCanned starts partnerfake serving fixed answers, by kind of request
+// ("list", "get", "usage", "create"; see partnerfake), for the per-call
+// benchmarks; it is stopped when tb ends.
+func StartCanned(tb testing.TB, answers map[string]string) *Fake {
+	tb.Helper()
+	data, err := json.Marshal(answers)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	file := filepath.Join(tb.TempDir(), "answers.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return start(tb, "-canned", file)
+}
+
+func start(tb testing.TB, args ...string) *Fake {
+	tb.Helper()
 	bin := filepath.Join(tb.TempDir(), "partnerfake")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/exopartner/exopartner/internal/fakeproc/partnerfake").CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build partnerfake: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-latency", latency.String(), "-organizations", fmt.Sprint(organizations))
+	cmd := exec.Command(bin, args...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		tb.Fatal(err)

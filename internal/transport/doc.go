@@ -1,18 +1,18 @@
 // Package transport holds the http.RoundTripper chain every exopartner
-// request goes through:
+// request goes through (chain.go):
 //
 //	Retry( Sign( base ) )
 //
-// Retry decides, per attempt, whether a repeat is safe and waits; Sign signs
-// each attempt afresh (a retried request gets a new expiry and signature);
-// base is the user's transport. Retry also logs one record per attempt,
-// caps response bodies, and keeps the pause a 429 imposes on every call.
-// Sign refuses any request leaving the endpoint's scheme and host, or going
-// over plain http off loopback, so a followed redirect is never signed.
+// Retry makes the attempts, waits between them, bounds each, caps answer
+// bodies, logs one record per attempt and keeps the pause a 429 imposes on
+// every call; Sign signs each attempt afresh and refuses any request that
+// would leave the endpoint's scheme and host, or go over plain http off
+// loopback; base is the user's transport. [Retry.Do] is the one entry point
+// for a call whose answer is read: it also sends the call again when its
+// answer is cut off while read, within the same attempts, and tells whether
+// an earlier attempt may have acted.
 //
-// The whole retry policy lives here. A [Call] in the request's context lets
-// the caller, which reads the body after RoundTrip returned, send a call
-// again when its answer was cut off ([Retry.RetryRead]) within the same
-// attempt budget, and learn whether an earlier attempt may have acted
-// ([Call.MayHaveActed]).
+// When a request is sent again is decided in one place, policy.go. The rules
+// as users see them are stated once, on
+// [github.com/exopartner/exopartner/wrapper.Client].
 package transport

@@ -263,30 +263,27 @@ func cutOnce(t *testing.T, cuts int) (*httptest.Server, *atomic.Int32) {
 	return srv, &n
 }
 
-// readCall sends one call the way the wrapper does: send, read, and send
-// again while RetryRead allows.
+// readCall sends one call the way the wrapper does, through Retry.Do: send,
+// read, and send again while Do allows.
 func readCall(rt *transport.Retry, method, url string) (string, error) {
-	ctx, call := transport.WithCall(context.Background(), 0)
-	for {
-		var body io.Reader
-		if method == "POST" {
-			body = strings.NewReader("{}")
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, url, body)
-		resp, err := rt.RoundTrip(req)
-		if err != nil {
-			return "", err
-		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			if rt.RetryRead(ctx) {
-				continue
+	var got string
+	_, err := rt.Do(context.Background(), transport.Call{
+		Send: func(ctx context.Context) (*http.Response, error) {
+			var body io.Reader
+			if method == "POST" {
+				body = strings.NewReader("{}")
 			}
-			return "", fmt.Errorf("after %d attempts: %w", call.Attempts(), err)
-		}
-		return string(b), nil
-	}
+			req, _ := http.NewRequestWithContext(ctx, method, url, body)
+			return rt.RoundTrip(req)
+		},
+		Read: func(resp *http.Response) error {
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			got = string(b)
+			return err
+		},
+	})
+	return got, err
 }
 
 // An answer cut off mid-body is sent again for idempotent methods, within
@@ -331,14 +328,19 @@ func TestRetryReadOnlyForCutOffs(t *testing.T) {
 	if _, err := readCall(rt, "GET", srv.URL); !errors.Is(err, transport.ErrBodyTooLarge) || n.Load() != 1 {
 		t.Fatalf("err %v after %d requests", err, n.Load())
 	}
-	ctx, _ := transport.WithCall(context.Background(), 0)
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
-	resp, err := rt.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close() // read nothing: no failure to read
-	if rt.RetryRead(ctx) {
-		t.Fatal("RetryRead allowed a repeat without a read failure")
+	// Read nothing, and fail: no failure to read, so no repeat.
+	before := n.Load()
+	_, err := rt.Do(context.Background(), transport.Call{
+		Send: func(ctx context.Context) (*http.Response, error) {
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+			return rt.RoundTrip(req)
+		},
+		Read: func(resp *http.Response) error {
+			resp.Body.Close()
+			return errors.New("complete but wrong")
+		},
+	})
+	if err == nil || n.Load() != before+1 {
+		t.Fatalf("err %v after %d requests: Do allowed a repeat without a read failure", err, n.Load()-before)
 	}
 }

@@ -288,7 +288,7 @@ func (p *parser) organization(line int, s string) wrapper.ID {
 	}
 	id, err := wrapper.ParseID(s)
 	if err != nil {
-		p.bad(line, ColumnOrganization, "must be a UUID (8-4-4-4-12 hex digits), got %q", s)
+		p.bad(line, ColumnOrganization, contract.UUIDRule+", got %q", s)
 		return id
 	}
 	if id == (wrapper.ID{}) {

@@ -147,13 +147,17 @@ func Describe(s *openapi3.Schema, keyword string) string {
 	return ""
 }
 
+// UUID is the rule an id of the API breaks when it is not a UUID in its
+// canonical form (contract.ParseUUID).
+const UUID = "must be a UUID (8-4-4-4-12 hex digits)"
+
 // format words a string format.
 func format(f string) string {
 	switch f {
 	case "":
 		return ""
 	case "uuid":
-		return "must be a UUID (8-4-4-4-12 hex digits)"
+		return UUID
 	case "date-time":
 		return "must be a date and time as in RFC 3339 (2025-03-01T00:00:00Z)"
 	case "date":

@@ -3,9 +3,16 @@
 // share the client's process (internal/fakeproc starts it). It prints
 // "URL KEY SECRET" on one line once it listens, and serves until its
 // standard input is closed (its parent is gone) or it is interrupted.
+//
+// With -canned FILE it serves fixed answers instead, for the per-call
+// benchmarks: FILE is a JSON object mapping "list", "get", "usage" and
+// "create" to the body each such request is answered with (200, JSON),
+// after its body is read; nothing is validated or verified, so that the
+// server's own work is as small as a loopback server's can be.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +20,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/exopartner/exopartner/wrapper/partnertest"
@@ -21,19 +30,57 @@ import (
 func main() {
 	latency := flag.Duration("latency", 0, "delay of every answer")
 	orgs := flag.Int("organizations", 0, "organizations to start with")
+	canned := flag.String("canned", "", "serve the fixed answers of this JSON file")
 	flag.Parse()
 	api := partnertest.NewAPI()
 	api.AddOrganizations(*orgs)
 	api.SetLatency(*latency)
+	var h http.Handler = api
+	if *canned != "" {
+		h = cannedAnswers(*canned)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		os.Exit(0)
 	}()
 	fmt.Printf("http://%s%s %s %s\n", ln.Addr(), partnertest.BasePath, api.Key(), api.Secret())
 	log.Fatal(srv.Serve(ln))
+}
+
+// cannedAnswers answers each request with the file's body for its kind.
+func cannedAnswers(file string) http.Handler {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var bodies map[string]string
+	if err := json.Unmarshal(data, &bodies); err != nil {
+		log.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		path := strings.TrimPrefix(r.URL.Path, partnertest.BasePath+"/distributor/organization")
+		kind := "get"
+		switch {
+		case path == "" && r.Method == http.MethodPost:
+			kind = "create"
+		case path == "":
+			kind = "list"
+		case strings.HasSuffix(path, "/usage"):
+			kind = "usage"
+		}
+		body, ok := bodies[kind]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = io.WriteString(w, body)
+	})
 }
