@@ -143,6 +143,11 @@ func start() (*Server, error) {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pgtest: initdb: %v\n%s", err, out)
 	}
+	// In the configuration file, not on the command line: a setting given
+	// there outranks ALTER SYSTEM, and Durable could not turn fsync on.
+	if err := appendConf(filepath.Join(s.dir, "data", "postgresql.conf"), "fsync = off\n"); err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		if s.port, err = freePort(); err != nil {
 			return nil, err
@@ -220,7 +225,7 @@ func (s *Server) Start() error {
 	start, _ := logf.Seek(0, 2)
 	cmd := exec.Command(filepath.Join(s.bin, "postgres"), "-D", filepath.Join(s.dir, "data"),
 		"-p", strconv.Itoa(s.port), "-k", s.dir, "-c", "listen_addresses=127.0.0.1",
-		"-c", "fsync=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB")
+		"-c", "max_connections=300", "-c", "shared_buffers=32MB")
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	s.user.apply(cmd)
@@ -322,11 +327,51 @@ func (s *Server) NewDatabase(tb testing.TB) string {
 }
 
 // Durable turns fsync on, for benchmarks that measure a journal's real
-// cost (tests run with fsync off: they never cut the machine's power).
+// cost (tests run with fsync off: they never cut the machine's power),
+// and returns once a new connection sees it on.
 func (s *Server) Durable(tb testing.TB) {
 	tb.Helper()
 	s.Exec(tb, "ALTER SYSTEM SET fsync = on")
 	s.Exec(tb, "SELECT pg_reload_conf()")
+	deadline := time.Now().Add(startTimeout)
+	for { // the reload is asynchronous: the postmaster reads the file, then new backends see it
+		if v := s.setting(tb, "fsync"); v == "on" {
+			return
+		} else if time.Now().After(deadline) {
+			tb.Fatalf("pgtest: fsync is still %q after ALTER SYSTEM and a reload", v)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// setting is the value of a setting as a new connection sees it.
+func (s *Server) setting(tb testing.TB, name string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var v string
+	if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// appendConf appends lines to a configuration file of the server.
+func appendConf(path, lines string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	if _, err := f.WriteString(lines); err != nil {
+		f.Close()
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	return f.Close()
 }
 
 // Exec runs sql in the server's postgres database.

@@ -43,3 +43,29 @@ func TestServer(t *testing.T) {
 		t.Error("a wrong password was accepted")
 	}
 }
+
+// TestDurable: Durable really turns fsync on (a setting on the server's
+// command line would outrank ALTER SYSTEM), while tests run without it.
+func TestDurable(t *testing.T) {
+	srv := pgtest.Get(t)
+	ctx := context.Background()
+	fsync := func() string {
+		conn, err := pgx.Connect(ctx, srv.DSN("postgres"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var v string
+		if err := conn.QueryRow(ctx, "SHOW fsync").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := fsync(); v != "off" {
+		t.Fatalf("tests run with fsync %s, want off", v)
+	}
+	srv.Durable(t)
+	if v := fsync(); v != "on" {
+		t.Fatalf("after Durable, fsync is %s", v)
+	}
+}

@@ -32,7 +32,8 @@ func BenchmarkMetering(b *testing.B) {
 		b.Fatal(err)
 	}
 	var dsn string
-	if pg := pgtest.Get(b); pg != nil {
+	pg := pgtest.Get(b)
+	if pg != nil {
 		pg.Durable(b)
 		dsn = pg.NewDatabase(b)
 	}
@@ -51,7 +52,7 @@ func BenchmarkMetering(b *testing.B) {
 	}
 	for _, kind := range []string{"none", "file", "postgres"} {
 		b.Run("journal="+kind, func(b *testing.B) {
-			var client, server time.Duration
+			var client, server, db time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				round++
@@ -70,7 +71,7 @@ func BenchmarkMetering(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				c0, s0 := fakeproc.ClientCPU(), fake.CPU()
+				c0, s0, d0 := fakeproc.ClientCPU(), fake.CPU(), pg.CPU()
 				if j == nil {
 					bare(b, c, txs, concurrency)
 					client, server = client+fakeproc.ClientCPU()-c0, server+fake.CPU()-s0
@@ -79,6 +80,9 @@ func BenchmarkMetering(b *testing.B) {
 				rep, err := meterfile.Run(context.Background(), c, j, txs, meterfile.Options{Concurrency: concurrency})
 				b.StopTimer()
 				client, server = client+fakeproc.ClientCPU()-c0, server+fake.CPU()-s0
+				if kind == "postgres" {
+					db += pg.CPU() - d0
+				}
 				j.Close()
 				if err != nil || len(rep.Reconcile()) != 0 || len(rep.Results) != n {
 					b.Fatalf("%v, %d results, %d to reconcile", err, len(rep.Results), len(rep.Reconcile()))
@@ -88,6 +92,9 @@ func BenchmarkMetering(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "x-ideal")
 			b.ReportMetric(client.Seconds()/float64(b.N), "client-cpu-s/op")
 			b.ReportMetric(server.Seconds()/float64(b.N), "fake-cpu-s/op")
+			if kind == "postgres" {
+				b.ReportMetric(db.Seconds()/float64(b.N), "pg-cpu-s/op")
+			}
 		})
 	}
 }
@@ -117,10 +124,12 @@ func bare(b *testing.B, c *wrapper.Client, txs []meterfile.Transaction, concurre
 // BenchmarkJournal is a journal's own cost per transaction, as a run
 // with a concurrency of 16 pays it: its share of the pending records (one
 // Record for them all), then, on 16 goroutines, Claim, Record(sent),
-// Record(applied) and Release. No HTTP.
+// Record(applied) and Release. No HTTP. With PostgreSQL, the database
+// server's processor time per transaction is reported too.
 func BenchmarkJournal(b *testing.B) {
 	var dsn string
-	if pg := pgtest.Get(b); pg != nil {
+	pg := pgtest.Get(b)
+	if pg != nil {
 		pg.Durable(b)
 		dsn = pg.NewDatabase(b)
 	}
@@ -151,6 +160,7 @@ func BenchmarkJournal(b *testing.B) {
 					Batch: fmt.Sprintf("r%d-%d", round, i), Time: now, Usage: []meterfile.Usage{{Product: "p", Variable: "v", Quantity: 1}}}
 			}
 			b.ResetTimer()
+			d0 := pg.CPU()
 			if err := j.Record(pending...); err != nil {
 				b.Fatal(err)
 			}
@@ -183,6 +193,9 @@ func BenchmarkJournal(b *testing.B) {
 			}
 			close(work)
 			wg.Wait()
+			if kind == "postgres" {
+				b.ReportMetric(float64(pg.CPU()-d0)/float64(b.N), "pg-cpu-ns/op")
+			}
 		})
 	}
 }
