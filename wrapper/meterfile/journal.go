@@ -105,7 +105,20 @@ type Journal interface {
 	Claim(ctx context.Context, k Key, wait bool) (Entry, bool, error)
 	// Release ends the claim on k. Run releases a claim once the
 	// transaction's outcome is recorded, or once it decided to leave it.
+	// Releasing a key that is not claimed does nothing.
 	Release(k Key)
+}
+
+// RecordReleaser is implemented by a [Journal] that records an entry and
+// ends the claim on its key cheaper together than apart (a database: in
+// one round trip). [Run] uses it, when there, to record a transaction's
+// outcome, the last entry of its claim. A wrapper of a Journal that
+// overrides Record must override RecordRelease too, or hide it.
+type RecordReleaser interface {
+	// RecordRelease is Record(e) then Release(e.Key()): it returns once e
+	// is durable (the claim ends only then), or with Record's error (the
+	// claim ends all the same). Another run claiming the key next finds e.
+	RecordRelease(e Entry) error
 }
 
 // BatchLookup is implemented by a [Journal] that looks many keys up at

@@ -228,7 +228,7 @@ func (r *runner) underClaim(ctx context.Context, i int, prior Entry, found bool)
 func (r *runner) markApplied(i int) (Result, bool) {
 	e := entry(r.txs[i], r.ids[i], StateApplied, time.Now().UTC(), nil)
 	e.Error = "marked applied after reconciliation"
-	if err := r.j.Record(e); err != nil {
+	if err := recordLast(r.j, e); err != nil {
 		r.fail(fmt.Errorf("meterfile: journal: %w", err))
 		return Result{}, false
 	}
@@ -267,10 +267,20 @@ func send(ctx context.Context, c *wrapper.Client, j Journal, t Transaction, id s
 	state, outcome := outcomeOf(err)
 	res.Outcome, res.Err = outcome, err
 	// The outcome recorded as it arrives, and reported only once durable.
-	if jerr := j.Record(entry(t, id, state, time.Now().UTC(), err)); jerr != nil {
+	if jerr := recordLast(j, entry(t, id, state, time.Now().UTC(), err)); jerr != nil {
 		return notRecorded(res, jerr)
 	}
 	return res, nil
+}
+
+// recordLast records e, the last entry of its key's claim: with the claim's
+// release when the journal does both at once ([RecordReleaser]; do releases
+// the claim all the same, which is then nothing to do).
+func recordLast(j Journal, e Entry) error {
+	if rr, ok := j.(RecordReleaser); ok {
+		return rr.RecordRelease(e)
+	}
+	return j.Record(e)
 }
 
 // outcomeOf is what the API's answer to a request sent makes of its

@@ -67,7 +67,7 @@ func (m *meteringFile) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	j, err := openJournal(ctx, m.journal)
+	j, err := openJournal(ctx, m.journal, m.concurrency)
 	if err != nil {
 		return &configError{err} // nothing sent: exit 2
 	}
@@ -111,11 +111,12 @@ type journalFile interface {
 }
 
 // openJournal opens the journal: a PostgreSQL database when spec is a
-// postgres:// or postgresql:// URL, else the file at path spec. Tests
-// replace it to make the journal fail at a chosen write.
-var openJournal = func(ctx context.Context, spec string) (journalFile, error) {
+// postgres:// or postgresql:// URL (sized for concurrency transactions in
+// flight), else the file at path spec. Tests replace it to make the
+// journal fail at a chosen write.
+var openJournal = func(ctx context.Context, spec string, concurrency int) (journalFile, error) {
 	if pgjournal.IsDSN(spec) {
-		return pgjournal.Open(ctx, spec)
+		return pgjournal.Open(ctx, spec, pgjournal.WithConcurrency(concurrency))
 	}
 	return meterfile.OpenFile(spec)
 }

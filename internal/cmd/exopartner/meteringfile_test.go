@@ -331,8 +331,8 @@ func TestMeteringFileOutcomeNotJournaled(t *testing.T) {
 	f := newMeteringFixture(t, srv.API, 2)
 	open := openJournal
 	t.Cleanup(func() { openJournal = open })
-	openJournal = func(ctx context.Context, path string) (journalFile, error) {
-		j, err := open(ctx, path)
+	openJournal = func(ctx context.Context, path string, concurrency int) (journalFile, error) {
+		j, err := open(ctx, path, concurrency)
 		if err != nil {
 			return nil, err
 		}

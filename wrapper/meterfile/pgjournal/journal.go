@@ -21,7 +21,11 @@
 // Before it decides anything about a transaction, a run claims it with a
 // session advisory lock of PostgreSQL, held on its own connection until the
 // outcome is recorded; the sent entry is committed before the request
-// leaves, under that lock. A run finding a transaction claimed leaves it for
+// leaves, under that lock. A transaction sent costs three round trips to
+// the database: the lock and the read of its row (one pipeline), the sent
+// entry, and the outcome with the unlock (one pipeline: the unlock runs once
+// the outcome is committed, [Journal.RecordRelease]); commits of concurrent
+// transactions share the database's WAL flushes. A run finding a transaction claimed leaves it for
 // the end, then waits for the claim and judges it from what the other run
 // recorded (applied: skipped). A run that dies (kill -9, a lost pod, a
 // dropped connection) loses its locks with its connections: its transaction
@@ -43,7 +47,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +58,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -78,9 +80,10 @@ func IsDSN(s string) bool {
 type Option func(*config)
 
 type config struct {
-	schema   string
-	retryFor time.Duration
-	opWait   time.Duration
+	schema      string
+	retryFor    time.Duration
+	opWait      time.Duration
+	concurrency int
 }
 
 // WithSchema puts the journal's tables in schema (default [DefaultSchema]).
@@ -90,6 +93,15 @@ func WithSchema(schema string) Option { return func(c *config) { c.schema = sche
 // cannot be reached (default 30 s). Open itself is not retried: an
 // unreachable database is reported at once.
 func WithRetryFor(d time.Duration) Option { return func(c *config) { c.retryFor = d } }
+
+// WithConcurrency sizes the journal for runs with up to n transactions in
+// flight ([meterfile.Options.Concurrency]; default
+// [meterfile.DefaultConcurrency]). Each claim holds a connection while its
+// request is in flight, so Open starts opening n+1 connections at once, in
+// the background (pool_min_conns), and a run does not wait for a
+// connection's handshake midway; the pool holds up to max(64, n+1)
+// (pool_max_conns). Either setting in the DSN wins.
+func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = max(1, n) } }
 
 // Journal is a [meterfile.Journal] in PostgreSQL. It is safe for
 // concurrent use. Close it when done.
@@ -106,19 +118,14 @@ type Journal struct {
 	claims map[meterfile.Key]*claim
 }
 
-// claim is an advisory lock held on a connection of its own.
-type claim struct {
-	conn *pgxpool.Conn // nil once lost
-	lock int64
-}
-
 // Open connects to the database dsn names (any libpq URL, postgres:// or
 // postgresql://, its parameters and the PG* environment variables as
 // libpq reads them), creates the journal's tables on first use and checks
 // their version. A database that cannot be reached is an error: the
 // journal is never taken as empty.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
-	cfg := config{schema: DefaultSchema, retryFor: 30 * time.Second, opWait: 15 * time.Second}
+	cfg := config{schema: DefaultSchema, retryFor: 30 * time.Second, opWait: 15 * time.Second,
+		concurrency: meterfile.DefaultConcurrency}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -140,9 +147,16 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 		j.name = fmt.Sprintf("postgres://%s@%s:%d/%s", pc.ConnConfig.User, pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
-		pc.MaxConns = 64 // a claim holds a connection while its request is in flight
+		pc.MaxConns = int32(max(64, cfg.concurrency+1)) // a claim holds a connection while its request is in flight
+	}
+	if !strings.Contains(dsn, "pool_min_conns") {
+		pc.MinConns = int32(min(cfg.concurrency+1, int(pc.MaxConns))) // opened in the background from the start
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "exopartner"
+	// What the claims rely on, whatever the database's default: each
+	// statement of a pipeline sees what was committed before it started
+	// (the read after the lock sees the outcome of the run that released it).
+	pc.ConnConfig.RuntimeParams["default_transaction_isolation"] = "read committed"
 	if j.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
 		return nil, j.errorf("%s: %w", j.name, err)
 	}
@@ -241,14 +255,33 @@ type querier interface {
 
 // read reads k's row and remembers it.
 func (j *Journal) read(ctx context.Context, q querier, k meterfile.Key) (meterfile.Entry, bool, error) {
+	sql, args := j.readRow(k)
+	e, found, err := scanRow(k, q.QueryRow(ctx, sql, args...))
+	if err == nil {
+		j.remember(k, e, found)
+	}
+	return e, found, err
+}
+
+// readRow is the statement reading k's row.
+func (j *Journal) readRow(k meterfile.Key) (string, []any) {
+	return "SELECT transaction, state, updated, last_error FROM " + j.s +
+			".transactions WHERE organization = $1 AND batch = $2 AND content = $3",
+		[]any{uuidArg(k.Organization), k.Batch, k.Content}
+}
+
+// uuidArg is id as pgx encodes a uuid parameter directly ([16]byte): a
+// uuid.UUID is a driver.Valuer giving text, which pgx first fails to
+// encode as binary, building an error for nothing, at each statement.
+func uuidArg(id [16]byte) [16]byte { return id }
+
+// scanRow scans k's row from row, as readRow selects it.
+func scanRow(k meterfile.Key, row pgx.Row) (meterfile.Entry, bool, error) {
 	e := meterfile.Entry{Organization: k.Organization, Batch: k.Batch}
 	var state string
 	var lastErr *string
-	err := q.QueryRow(ctx, "SELECT transaction, state, updated, last_error FROM "+j.s+
-		".transactions WHERE organization = $1 AND batch = $2 AND content = $3",
-		k.Organization, k.Batch, k.Content).Scan(&e.Transaction, &state, &e.Time, &lastErr)
+	err := row.Scan(&e.Transaction, &state, &e.Time, &lastErr)
 	if errors.Is(err, pgx.ErrNoRows) {
-		j.remember(k, meterfile.Entry{}, false)
 		return meterfile.Entry{}, false, nil
 	}
 	if err != nil {
@@ -258,7 +291,6 @@ func (j *Journal) read(ctx context.Context, q querier, k meterfile.Key) (meterfi
 	if lastErr != nil {
 		e.Error = *lastErr
 	}
-	j.remember(k, e, true)
 	return e, true, nil
 }
 
@@ -270,305 +302,6 @@ func (j *Journal) remember(k meterfile.Key, e meterfile.Entry, found bool) {
 	} else {
 		delete(j.last, k)
 	}
-}
-
-// Claim implements [meterfile.Journal] with a session advisory lock,
-// held on a connection of its own until Release.
-func (j *Journal) Claim(ctx context.Context, k meterfile.Key, wait bool) (meterfile.Entry, bool, error) {
-	lock := lockKey(j.cfg.schema, k.Organization.String(), k.Batch, k.Content)
-	var e meterfile.Entry
-	var found bool
-	err := j.retry(ctx, func(ctx context.Context) error {
-		conn, err := j.acquire(ctx, lock, wait)
-		if err != nil {
-			return err
-		}
-		if e, found, err = j.read(ctx, conn, k); err != nil {
-			destroy(conn) // it holds the lock
-			return err
-		}
-		j.mu.Lock()
-		j.claims[k] = &claim{conn: conn, lock: lock}
-		j.mu.Unlock()
-		return nil
-	})
-	if errors.Is(err, meterfile.ErrClaimed) {
-		return e, false, fmt.Errorf("%s: %w", k, err)
-	}
-	if err != nil {
-		return e, false, j.errorf("%s: claiming %s: %w", j.name, k, err)
-	}
-	return e, found, nil
-}
-
-// acquire takes a connection holding the advisory lock, waiting for it
-// with wait.
-func (j *Journal) acquire(ctx context.Context, lock int64, wait bool) (*pgxpool.Conn, error) {
-	conn, err := j.pool.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	got := true
-	if wait {
-		_, err = conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lock)
-	} else {
-		err = conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", lock).Scan(&got)
-	}
-	if err != nil {
-		destroy(conn) // the lock may have been granted: only closing the connection surely ends it
-		return nil, err
-	}
-	if !got {
-		conn.Release()
-		return nil, meterfile.ErrClaimed
-	}
-	return conn, nil
-}
-
-// Release implements [meterfile.Journal].
-func (j *Journal) Release(k meterfile.Key) {
-	j.mu.Lock()
-	c := j.claims[k]
-	delete(j.claims, k)
-	j.mu.Unlock()
-	if c == nil || c.conn == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), j.cfg.opWait)
-	defer cancel()
-	var ok bool
-	if err := c.conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", c.lock).Scan(&ok); err != nil || !ok {
-		destroy(c.conn)
-		return
-	}
-	c.conn.Release()
-}
-
-// destroy closes a pooled connection instead of returning it to the pool.
-func destroy(c *pgxpool.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	c.Hijack().Close(ctx)
-}
-
-// Record implements [meterfile.Journal]: the entries are checked with
-// meterfile.CheckTransition against the last entry read or written of
-// their key, and written in one transaction, each row's update conditional
-// on that entry still being its state (the database's triggers check the
-// transition again). When another run changed a row meanwhile, nothing is
-// written and the error matches [meterfile.ErrTransition]. Entries of a
-// claimed key are written on the claim's connection.
-func (j *Journal) Record(entries ...meterfile.Entry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	writes, staged, cl, err := j.stage(entries)
-	if err != nil {
-		return err
-	}
-	attempt := 0
-	err = j.retry(context.Background(), func(ctx context.Context) error {
-		conn, release, err := j.conn(ctx, cl, entries[0].Key())
-		if err != nil {
-			return err
-		}
-		defer release()
-		// A write whose commit was not acknowledged may have been made.
-		if attempt++; attempt > 1 {
-			var done bool
-			if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+j.s+".history WHERE entry = $1)", writes[0].id).Scan(&done); err != nil {
-				return j.lost(cl, err)
-			}
-			if done {
-				return nil
-			}
-		}
-		if len(writes) == 1 { // one statement, committed on its own
-			return j.writeOne(ctx, conn, cl, writes[0])
-		}
-		return j.writeAll(ctx, conn, cl, writes)
-	})
-	if err != nil {
-		return j.errorf("%s: not recorded: %w", j.name, err)
-	}
-	j.mu.Lock()
-	for k, e := range staged {
-		j.last[k] = e
-	}
-	j.mu.Unlock()
-	return nil
-}
-
-// rowWrite is an entry to write, after the entry prev (found false: none),
-// with the id of its history row.
-type rowWrite struct {
-	e     meterfile.Entry
-	prev  meterfile.Entry
-	found bool
-	id    uuid.UUID
-}
-
-// stage checks entries against the last entry read or written of their key
-// (meterfile.CheckEntries), and returns what to write, the last entry of
-// each key once written, and the claim to write a lone entry under (nil:
-// none).
-func (j *Journal) stage(entries []meterfile.Entry) ([]rowWrite, map[meterfile.Key]meterfile.Entry, *claim, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	follows, staged, err := meterfile.CheckEntries(entries, func(k meterfile.Key) (meterfile.Entry, bool) {
-		e, ok := j.last[k]
-		return e, ok
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: not recorded: %w", j.name, err)
-	}
-	writes := make([]rowWrite, len(entries))
-	for i, e := range entries {
-		writes[i] = rowWrite{e: e, prev: follows[i].Entry, found: follows[i].Found, id: uuid.New()}
-	}
-	var cl *claim
-	if len(entries) == 1 {
-		cl = j.claims[entries[0].Key()]
-	}
-	return writes, staged, cl, nil
-}
-
-// conn is the connection to write on: the claim's (on k), else one of the
-// pool, to release once done.
-func (j *Journal) conn(ctx context.Context, cl *claim, k meterfile.Key) (*pgxpool.Conn, func(), error) {
-	if cl != nil {
-		conn, err := j.reclaim(ctx, k, cl)
-		return conn, func() {}, err
-	}
-	conn, err := j.pool.Acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return conn, conn.Release, nil
-}
-
-// changed is the error of a write that found its row changed by another
-// run meanwhile; it is not retried.
-func changed(w rowWrite) error {
-	return permanent{fmt.Errorf("%w: %s: another run recorded it meanwhile (expected %s)",
-		meterfile.ErrTransition, w.e.Key(), describe(w.prev, w.found))}
-}
-
-// writeOne writes one entry, in a statement committed on its own.
-func (j *Journal) writeOne(ctx context.Context, conn *pgxpool.Conn, cl *claim, w rowWrite) error {
-	sql, args := j.write(w.e, w.prev, w.found, w.id)
-	tag, err := conn.Exec(ctx, sql, args...)
-	if err != nil {
-		return j.lost(cl, err)
-	}
-	if tag.RowsAffected() != 1 {
-		return changed(w)
-	}
-	return nil
-}
-
-// writeAll writes the entries in one transaction, as one batch of
-// statements: all of them, or none when one row was changed meanwhile.
-func (j *Journal) writeAll(ctx context.Context, conn *pgxpool.Conn, cl *claim, writes []rowWrite) error {
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return j.lost(cl, err)
-	}
-	defer tx.Rollback(context.Background())
-	b := &pgx.Batch{}
-	for _, w := range writes {
-		sql, args := j.write(w.e, w.prev, w.found, w.id)
-		b.Queue(sql, args...)
-	}
-	br := tx.SendBatch(ctx, b)
-	for _, w := range writes {
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return j.lost(cl, err)
-		}
-		if tag.RowsAffected() != 1 {
-			br.Close()
-			return changed(w)
-		}
-	}
-	if err := br.Close(); err != nil {
-		return j.lost(cl, err)
-	}
-	return j.lost(cl, tx.Commit(ctx))
-}
-
-// describe names the state a write expected.
-func describe(e meterfile.Entry, found bool) string {
-	if !found {
-		return "no entry"
-	}
-	return string(e.State)
-}
-
-// write is the statement writing e after prev, conditional on prev still
-// being the row's state, with its history row: one row affected when
-// written, none when another run changed the row meanwhile.
-func (j *Journal) write(e, prev meterfile.Entry, found bool, id uuid.UUID) (string, []any) {
-	k := e.Key()
-	var usage []byte
-	if e.Usage != nil {
-		usage, _ = json.Marshal(e.Usage)
-	}
-	var lastErr *string
-	if e.Error != "" {
-		lastErr = &e.Error
-	}
-	history := " INSERT INTO " + j.s + ".history (entry, organization, batch, content, transaction, state, at, error, run)" +
-		" SELECT $1, organization, batch, content, transaction, state, updated, last_error, $2 FROM w"
-	if !found {
-		return "WITH w AS (INSERT INTO " + j.s + ".transactions (organization, batch, content, transaction, state, usage, created, updated, last_error)" +
-				" VALUES ($3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT DO NOTHING RETURNING *)" + history,
-			[]any{id, j.run, k.Organization, k.Batch, k.Content, e.Transaction, string(e.State), usage, e.Time, lastErr}
-	}
-	return "WITH w AS (UPDATE " + j.s + ".transactions SET transaction = $6, state = $7, usage = COALESCE($8, usage), updated = $9, last_error = $10" +
-			" WHERE organization = $3 AND batch = $4 AND content = $5 AND state = $11 AND transaction = $12 RETURNING *)" + history,
-		[]any{id, j.run, k.Organization, k.Batch, k.Content, e.Transaction, string(e.State), usage, e.Time, lastErr,
-			string(prev.State), prev.Transaction}
-}
-
-// reclaim is the claim's connection, or a new one holding the claim's
-// lock when the old one was lost. When another run holds the lock now,
-// nothing more is recorded under the claim.
-func (j *Journal) reclaim(ctx context.Context, k meterfile.Key, c *claim) (*pgxpool.Conn, error) {
-	j.mu.Lock()
-	conn := c.conn
-	j.mu.Unlock()
-	if conn != nil {
-		return conn, nil
-	}
-	conn, err := j.acquire(ctx, c.lock, false)
-	if errors.Is(err, meterfile.ErrClaimed) {
-		return nil, permanent{fmt.Errorf("%w: %s: its claim was lost with its connection, and another run holds it now", meterfile.ErrTransition, k)}
-	}
-	if err != nil {
-		return nil, err
-	}
-	j.mu.Lock()
-	c.conn = conn
-	j.mu.Unlock()
-	return conn, nil
-}
-
-// lost marks the claim's connection lost when err says it is gone, and
-// returns err.
-func (j *Journal) lost(c *claim, err error) error {
-	if err == nil || c == nil || !transient(err) {
-		return err
-	}
-	j.mu.Lock()
-	conn := c.conn
-	c.conn = nil
-	j.mu.Unlock()
-	if conn != nil {
-		destroy(conn)
-	}
-	return err
 }
 
 // permanent is an error retry does not retry.
