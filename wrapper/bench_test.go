@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -19,10 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/exopartner/exopartner/internal/fakeproc"
-	"github.com/exopartner/exopartner/internal/signer"
 	"github.com/exopartner/exopartner/wrapper"
 	"github.com/exopartner/exopartner/wrapper/partnertest"
 )
@@ -49,80 +45,13 @@ func benchClient(b *testing.B, srv *httptest.Server, opts ...wrapper.Option) *wr
 	return c
 }
 
-// The raw baseline decodes into these plain structs: what a careful
-// hand-written client declares for the same answers (no pointers, the same
-// id and time types the wrapper gives).
-type (
-	rawAddress struct {
-		Name           string `json:"name"`
-		StreetName     string `json:"street-name"`
-		BuildingNumber string `json:"building-number,omitempty"`
-		City           string `json:"city"`
-		PostalCode     string `json:"postal-code"`
-		Country        string `json:"country"`
-		Address        string `json:"address,omitempty"`
-	}
-	rawOrg struct {
-		ID             uuid.UUID  `json:"id"`
-		Status         string     `json:"status"`
-		ClientID       string     `json:"client-id,omitempty"`
-		BillingAddress rawAddress `json:"billing-address"`
-	}
-	rawCreate struct {
-		DisplayName    string     `json:"display-name"`
-		OwnerEmail     string     `json:"owner-email,omitempty"`
-		ClientID       string     `json:"client-id,omitempty"`
-		BillingAddress rawAddress `json:"billing-address"`
-	}
-	rawLine struct {
-		Product      string  `json:"product"`
-		Variable     string  `json:"variable"`
-		Description  string  `json:"description"`
-		Quantity     float64 `json:"quantity"`
-		Unit         string  `json:"unit"`
-		TotalExclVAT float64 `json:"total-excl-vat"`
-		TotalInclVAT float64 `json:"total-incl-vat"`
-	}
-	rawStatement struct {
-		Code         string    `json:"code"`
-		Currency     string    `json:"currency"`
-		TotalExclVAT float64   `json:"total-excl-vat"`
-		TotalInclVAT float64   `json:"total-incl-vat"`
-		StartDate    time.Time `json:"start-date"`
-		EndDate      time.Time `json:"end-date"`
-		Usage        []rawLine `json:"usage"`
-	}
-	rawList struct {
-		Organizations []rawOrg `json:"organizations"`
-	}
-)
-
-// rawCall is the bare baseline: what a careful hand-written net/http call
-// does for the same operation, signing its own request with internal/signer
-// and decoding into plain structs. It has no retries, timeouts, validation
-// or User-Agent.
-func rawCall(b *testing.B, hc *http.Client, s *signer.Signer, method, url, path, query string, body []byte, out any) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, _ := http.NewRequestWithContext(context.Background(), method, url, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", s.Authorization(method, path, query, body, s.Expiry()))
-	resp, err := hc.Do(req)
+// rawOf is the raw baseline (fakeproc.Raw) of an in-process server.
+func rawOf(b *testing.B, srv *httptest.Server) *fakeproc.Raw {
+	r, err := fakeproc.NewRaw(srv.Client(), srv.URL+"/v1.alpha", testKey, testSecret)
 	if err != nil {
 		b.Fatal(err)
 	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 {
-		b.Fatal(resp.StatusCode, err)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		b.Fatal(err)
-	}
+	return r
 }
 
 // usageJSON is one usage statement with three lines.
@@ -146,37 +75,29 @@ const usageJSON = `[{"code":"INV-2025-03-0001","currency":"CHF","total-excl-vat"
 func BenchmarkCall(b *testing.B) {
 	req := validRequest()
 	fake := fakeproc.StartCanned(b, map[string]string{"get": orgJSON, "list": string(orgList(10)), "usage": usageJSON, "create": orgJSON})
-	s := signer.New(fake.Key, fake.Secret)
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	r := fake.Raw(b, 1)
 	c, nv := fake.Client(b), fake.Client(b, wrapper.WithoutValidation())
 	ctx := context.Background()
-	base, _ := url.Parse(fake.URL)
 	raw := func(method, path, query string, body func() []byte, out func() any) func() error {
-		u := fake.URL + path
-		if query != "" {
-			u += "?" + query
-		}
-		path = base.Path + path
 		return func() error {
 			var data []byte
 			if body != nil {
 				data = body()
 			}
-			rawCall(b, hc, s, method, u, path, query, data, out())
-			return nil
+			return r.Do(ctx, method, path, query, data, out())
 		}
 	}
-	in := rawCreate{DisplayName: req.DisplayName, OwnerEmail: req.OwnerEmail, ClientID: req.ClientID,
-		BillingAddress: rawAddress{Name: req.BillingAddress.Name, StreetName: req.BillingAddress.StreetName,
+	in := fakeproc.RawCreate{DisplayName: req.DisplayName, OwnerEmail: req.OwnerEmail, ClientID: req.ClientID,
+		BillingAddress: fakeproc.RawAddress{Name: req.BillingAddress.Name, StreetName: req.BillingAddress.StreetName,
 			City: req.BillingAddress.City, PostalCode: req.BillingAddress.PostalCode, Country: req.BillingAddress.Country}}
 	period := wrapper.NewPeriod(2025, time.March)
 	for _, op := range []struct {
 		name         string
 		raw, exo, nv func() error
 	}{
-		{"get", raw("GET", "/distributor/organization/"+orgIDText, "", nil, func() any { return new(rawOrg) }),
+		{"get", raw("GET", "/distributor/organization/"+orgIDText, "", nil, func() any { return new(fakeproc.RawOrganization) }),
 			func() error { _, err := c.GetOrganization(ctx, orgID); return err }, nil},
-		{"list10", raw("GET", "/distributor/organization", "", nil, func() any { return new(rawList) }),
+		{"list10", raw("GET", "/distributor/organization", "", nil, func() any { return new(fakeproc.RawList) }),
 			func() error {
 				orgs, err := c.ListOrganizations(ctx)
 				if err == nil && len(orgs) != 10 {
@@ -184,7 +105,7 @@ func BenchmarkCall(b *testing.B) {
 				}
 				return err
 			}, nil},
-		{"usage", raw("GET", "/distributor/organization/"+orgIDText+"/usage", "period=2025-03", nil, func() any { return new([]rawStatement) }),
+		{"usage", raw("GET", "/distributor/organization/"+orgIDText+"/usage", "period=2025-03", nil, func() any { return new([]fakeproc.RawStatement) }),
 			func() error {
 				st, err := c.ListUsage(ctx, orgID, period)
 				if err == nil && len(st) != 1 {
@@ -192,7 +113,7 @@ func BenchmarkCall(b *testing.B) {
 				}
 				return err
 			}, nil},
-		{"create", raw("POST", "/distributor/organization", "", func() []byte { body, _ := json.Marshal(in); return body }, func() any { return new(rawOrg) }),
+		{"create", raw("POST", "/distributor/organization", "", func() []byte { body, _ := json.Marshal(in); return body }, func() any { return new(fakeproc.RawOrganization) }),
 			func() error { _, err := c.CreateOrganization(ctx, req); return err },
 			func() error { _, err := nv.CreateOrganization(ctx, req); return err }},
 	} {
@@ -279,7 +200,7 @@ func benchList(b *testing.B, n int) {
 	body := orgList(n)
 	srv := cannedServer(b, body)
 	c := benchClient(b, srv)
-	s := signer.New(testKey, testSecret)
+	r := rawOf(b, srv)
 	report := func(b *testing.B, call func()) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/org")
 		var worst uint64
@@ -288,13 +209,13 @@ func benchList(b *testing.B, n int) {
 		}
 		b.ReportMetric(float64(worst)/float64(len(body)), "peak/resp")
 	}
-	path := "/v1.alpha/distributor/organization"
 	b.Run("impl=raw", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		call := func() {
-			var out rawList
-			rawCall(b, srv.Client(), s, "GET", srv.URL+path, path, "", nil, &out)
+			if _, err := r.List(context.Background()); err != nil {
+				b.Fatal(err)
+			}
 		}
 		for b.Loop() {
 			call()
@@ -481,10 +402,10 @@ func hostileAnswers() map[string]struct{ path, body string } {
 	}
 	mixed.WriteString(`]}`)
 	usage := "[" + strings.Repeat(`{},`, wrapper.DefaultMaxResponseBytes/3-1) + "{}]"
-	list := "/v1.alpha/distributor/organization"
+	list := "/distributor/organization"
 	return map[string]struct{ path, body string }{
 		"list-minimal-orgs": {list, orgs.String()}, "list-long-string-then-orgs": {list, mixed.String()},
-		"usage-empty-statements": {"/v1.alpha/distributor/organization/" + orgIDText + "/usage", usage},
+		"usage-empty-statements": {"/distributor/organization/" + orgIDText + "/usage", usage},
 	}
 }
 
@@ -495,7 +416,6 @@ func hostileAnswers() map[string]struct{ path, body string } {
 // refuses the first and the last (more than MaxAnswerItems items) and
 // decodes the second; the baseline decodes all three.
 func BenchmarkHostileAnswers(b *testing.B) {
-	s := signer.New(testKey, testSecret)
 	for name, a := range hostileAnswers() {
 		var gz bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
@@ -506,23 +426,26 @@ func BenchmarkHostileAnswers(b *testing.B) {
 			w.Header().Set("Content-Encoding", "gzip")
 			_, _ = w.Write(gz.Bytes())
 		}))
-		c := benchClient(b, srv)
+		c, r := benchClient(b, srv), rawOf(b, srv)
 		for _, impl := range []string{"raw", "exopartner"} {
 			b.Run("answer="+name+"/impl="+impl, func(b *testing.B) {
 				var worst uint64
 				for b.Loop() {
 					worst = max(worst, peakHeap(func() {
+						var err error
 						switch {
 						case impl == "raw" && strings.HasPrefix(name, "list"):
-							var out rawList
-							rawCall(b, srv.Client(), s, "GET", srv.URL+a.path, a.path, "", nil, &out)
+							_, err = r.List(context.Background())
 						case impl == "raw":
-							var out []rawStatement
-							rawCall(b, srv.Client(), s, "GET", srv.URL+a.path, a.path, "", nil, &out)
+							var out []fakeproc.RawStatement
+							err = r.Do(context.Background(), "GET", a.path, "", nil, &out)
 						case strings.HasPrefix(name, "list"):
 							_, _ = c.ListOrganizations(context.Background())
 						default:
 							_, _ = c.ListUsage(context.Background(), orgID, wrapper.Period{})
+						}
+						if err != nil {
+							b.Fatal(err)
 						}
 					}))
 				}

@@ -11,19 +11,36 @@ import (
 // (operationId list-distributor-organization-usage). The zero Period asks for
 // the current month.
 func (c *Client) ListUsage(ctx context.Context, id ID, period Period) ([]UsageStatement, error) {
+	return c.listUsage(ctx, id, c.usageQuery(period))
+}
+
+// usageQuery is the query of the usage reads of one period, checked
+// against the spec: once per fan-out, not once per organization.
+type usageQuery struct {
+	params *api.ListDistributorOrganizationUsageParams // nil: the current month
+	err    error                                       // the period breaks the contract
+}
+
+func (c *Client) usageQuery(period Period) usageQuery {
+	if period.IsZero() {
+		return usageQuery{}
+	}
+	q := usageQuery{params: &api.ListDistributorOrganizationUsageParams{Period: period.String()}}
+	if c.validate {
+		q.err = validatePeriod(opUsage.id, q.params.Period)
+	}
+	return q
+}
+
+// listUsage reads one organization's usage with q (shared, read only).
+func (c *Client) listUsage(ctx context.Context, id ID, q usageQuery) ([]UsageStatement, error) {
 	if err := requireID(opUsage.opSpec, "id", id); err != nil {
 		return nil, err
 	}
-	req := request{id: id}
-	if !period.IsZero() {
-		req.period = &api.ListDistributorOrganizationUsageParams{Period: period.String()}
-		if c.validate {
-			if err := validatePeriod(opUsage.id, req.period.Period); err != nil {
-				return nil, err
-			}
-		}
+	if q.err != nil {
+		return nil, q.err
 	}
-	return call(ctx, c, opUsage, req)
+	return call(ctx, c, opUsage, request{id: id, period: q.params})
 }
 
 // OrganizationUsage is one organization's result in [Client.UsageFor] and
@@ -69,6 +86,7 @@ func (c *Client) UsageFor(ctx context.Context, ids []ID, period Period, concurre
 // fan-out down.
 func (c *Client) UsageForEach(ctx context.Context, ids []ID, period Period, concurrency int, done func(i int, u OrganizationUsage)) {
 	concurrency = max(1, min(concurrency, len(ids)))
+	q := c.usageQuery(period)
 	next := make(chan int)
 	var mu sync.Mutex // serialises done
 	report := func(i int, u OrganizationUsage) {
@@ -83,7 +101,7 @@ func (c *Client) UsageForEach(ctx context.Context, ids []ID, period Period, conc
 			defer wg.Done()
 			for i := range next {
 				u := OrganizationUsage{ID: ids[i]}
-				u.Statements, u.Err = c.ListUsage(ctx, ids[i], period)
+				u.Statements, u.Err = c.listUsage(ctx, ids[i], q)
 				report(i, u)
 			}
 		}()

@@ -104,6 +104,15 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			_, err := c.ListUsage(ctx, orgID, wrapper.NewPeriod(2025, 13))
 			return err
 		}},
+		{"month 13 on UsageFor, every organization", "period", func() error {
+			res := c.UsageFor(ctx, []wrapper.ID{orgID, orgID, orgID}, wrapper.NewPeriod(2025, 13), 2)
+			for _, r := range res[:2] {
+				if !errors.Is(r.Err, wrapper.ErrInvalidInput) {
+					return r.Err
+				}
+			}
+			return res[2].Err
+		}},
 		{"empty metering usage", "usage", metering(nil)},
 		{"NaN quantity", "usage[1].quantity", metering([]wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: 1}, {Product: "p", Variable: "v", Quantity: math.NaN()}})},
 		{"+Inf quantity", "usage[0].quantity", metering([]wrapper.UsageRecord{{Product: "p", Variable: "v", Quantity: math.Inf(1)}})},

@@ -1,7 +1,8 @@
 // Package fakeproc runs partnertest's fake Partner API in a process of its
 // own (command partnerfake), with its latency set, for fan-out benchmarks:
 // in the benchmark's process, the fake's request validation would share
-// the client's cores and inflate its ratio to the ideal.
+// the client's cores and inflate its ratio to the ideal. It also holds the
+// bare baseline every benchmark compares the client with ([Raw]).
 package fakeproc
 
 import (
@@ -60,11 +61,32 @@ func (f *Fake) Client(tb testing.TB, opts ...wrapper.Option) *wrapper.Client {
 	return c
 }
 
+// Option is a setting of the fake that [Start] starts.
+type Option func(args []string) []string
+
+// WithoutAnswerValidation starts the fake with -validate-answers=false: it
+// does not validate its own answers against the spec
+// (partnertest.WithoutAnswerValidation), and still verifies and validates
+// every request. For benchmarks of fan-outs, where that validation is
+// about a third of the fake's processor time and shares the machine's
+// cores with the client.
+func WithoutAnswerValidation() Option {
+	return func(args []string) []string { return append(args, "-validate-answers=false") }
+}
+
 // Start builds partnerfake and starts it with latency and organizations;
-// it is stopped when tb ends.
-func Start(tb testing.TB, latency time.Duration, organizations int) *Fake {
+// it is stopped when tb ends. When PARTNERFAKE_CPUPROFILE names a file,
+// the fake writes its CPU profile there (the last fake started wins).
+func Start(tb testing.TB, latency time.Duration, organizations int, opts ...Option) *Fake {
 	tb.Helper()
-	return start(tb, "-latency", latency.String(), "-organizations", fmt.Sprint(organizations))
+	args := []string{"-latency", latency.String(), "-organizations", fmt.Sprint(organizations)}
+	for _, o := range opts {
+		args = o(args)
+	}
+	if f := os.Getenv("PARTNERFAKE_CPUPROFILE"); f != "" {
+		args = append(args, "-cpuprofile", f)
+	}
+	return start(tb, args...)
 }
 
 // StartCanned starts partnerfake serving fixed answers, by kind of request

@@ -11,7 +11,8 @@
 // (a contract violation answers 400 naming the field as it appears on the
 // wire, e.g. "billing-address.country"). Its own answers are validated too;
 // one that breaks the contract is answered 500 and, with [WithTB], fails
-// the test.
+// the test. [WithoutAnswerValidation] skips that second check, for a fake
+// that serves load (a benchmark) rather than a test.
 //
 // Behaviour follows the real API: organizations are created active, can be
 // suspended, re-activated, terminated and, once terminated, scheduled for

@@ -63,6 +63,23 @@ func ExampleAPI_InjectFault() {
 	// 200  {"organizations":[]}
 }
 
+func ExampleWithoutAnswerValidation() {
+	// A fake serving a benchmark's fan-out: its own answers are not checked
+	// against the spec, which spares a third of its processor time; requests
+	// still are, and one that breaks the contract is still answered 400.
+	srv := partnertest.NewServer(partnertest.WithoutAnswerValidation())
+	defer srv.Close()
+	id := srv.AddOrganizations(1)[0]
+	for _, period := range []string{"2025-03", "2025-13"} {
+		resp := send(srv, "GET", "/distributor/organization/"+id.String()+"/usage?period="+period, "")
+		resp.Body.Close()
+		fmt.Println(period, resp.StatusCode)
+	}
+	// Output:
+	// 2025-03 200
+	// 2025-13 400
+}
+
 func ExampleFault_afterAction() {
 	srv := partnertest.NewServer()
 	defer srv.Close()

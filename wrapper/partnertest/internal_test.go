@@ -2,6 +2,7 @@ package partnertest
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -84,5 +85,40 @@ func TestContractBreakingAnswer(t *testing.T) {
 				t.Errorf("tb.Errorf calls: %q; want one naming %s", tb.errs, tc.say)
 			}
 		})
+	}
+}
+
+// WithoutAnswerValidation lets an answer that breaks the contract through
+// untouched and reports nothing, while requests are still validated.
+func TestWithoutAnswerValidation(t *testing.T) {
+	tb := &recordingTB{TB: t}
+	srv := NewServer(WithTB(tb), WithoutAnswerValidation())
+	defer srv.Close()
+	srv.AddOrganizations(1)
+	srv.breakAnswer = func(op string, ans *answer) {
+		ans.body = []byte(strings.Replace(string(ans.body), `"active"`, `"zombie"`, 1))
+	}
+	s := signer.New(srv.Key(), srv.Secret())
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		_ = s.Sign(req)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get("/distributor/organization"); status != http.StatusOK || !strings.Contains(body, `"zombie"`) {
+		t.Errorf("list: %d %s; want 200 with the broken answer as the handler made it", status, body)
+	}
+	if status, body := get("/distributor/organization/not-a-uuid"); status != http.StatusBadRequest {
+		t.Errorf("invalid request: %d %s; want 400", status, body)
+	}
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if len(tb.errs) != 0 {
+		t.Errorf("tb.Errorf calls: %q; want none", tb.errs)
 	}
 }

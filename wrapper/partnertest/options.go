@@ -17,6 +17,8 @@ type config struct {
 	key, secret string
 	now         func() time.Time
 	tb          TB
+
+	trustAnswers bool // see WithoutAnswerValidation
 }
 
 // Option configures an [API] or [Server].
@@ -40,6 +42,24 @@ func WithClock(now func() time.Time) Option {
 // Such answers are replaced by a 500 whether or not WithTB is given.
 func WithTB(tb TB) Option {
 	return func(c *config) { c.tb = tb }
+}
+
+// WithoutAnswerValidation stops the fake from validating its own answers
+// against the spec; everything else is unchanged: requests are still routed,
+// authenticated and validated (a request that breaks the contract is still
+// answered 400), operations are carried out and counted as usual.
+//
+// Validating the answers is what catches a bug of the fake (see [WithTB]),
+// so the default keeps it, and tests should too. It is also costly on reads
+// whose every answer is new: validating the usage statements of many
+// organizations with kin-openapi is about a third of the fake's processor
+// time on such a fan-out (a repeated answer, a large list say, is
+// validated once). Turn it off where the fake serves
+// load rather than a test's assertions: a benchmark of a fan-out, or
+// `exopartner serve` in front of a load test. With it, WithTB has no
+// answer to report.
+func WithoutAnswerValidation() Option {
+	return func(c *config) { c.trustAnswers = true }
 }
 
 // TB is the part of testing.TB the fake reports through; a *testing.T

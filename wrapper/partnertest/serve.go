@@ -16,7 +16,8 @@ const maxBody = 1 << 20
 // the spec's path templates (404, 405), apply the configured latency, read
 // the body (413), authenticate (401, 403), apply an injected fault, validate
 // the request against the spec (400), carry the operation out and validate
-// the answer against the spec (500 if it breaks the contract).
+// the answer against the spec (500 if it breaks the contract; not with
+// [WithoutAnswerValidation]).
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.EscapedPath(), BasePath)
 	if !ok || !strings.HasPrefix(path, "/") {
@@ -85,7 +86,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle validates the request, carries the operation out and validates
-// the answer.
+// the answer (unless WithoutAnswerValidation).
 func (a *API) handle(r *http.Request, route specRoute, body []byte) answer {
 	in, problem := validateRequest(r, route, body)
 	if problem != "" {
@@ -99,7 +100,7 @@ func (a *API) handle(r *http.Request, route specRoute, body []byte) answer {
 	if a.breakAnswer != nil {
 		a.breakAnswer(route.OperationID, &ans)
 	}
-	if a.alreadyValid(route.OperationID, ans) {
+	if a.cfg.trustAnswers || a.alreadyValid(route.OperationID, ans) {
 		return ans
 	}
 	if problem := validateResponse(in, route, ans); problem != "" {

@@ -166,17 +166,32 @@ func Build(ctx context.Context, c *wrapper.Client, period wrapper.Period, opts O
 		}
 	})
 
+	return assemble(period, orgs, results), nil
+}
+
+// assemble turns the fan-out's results, in the order of orgs, into the
+// report. Rows and sums are sized once, from the statements read, and
+// each organization's rows are appended to them in place.
+func assemble(period wrapper.Period, orgs []wrapper.Organization, results []wrapper.OrganizationUsage) *Report {
 	r := &Report{Period: period, Organizations: len(orgs)}
-	var sums []Discrepancy
+	lines, statements := 0, 0
+	for _, u := range results {
+		statements += len(u.Statements)
+		for _, s := range u.Statements {
+			lines += len(s.Usage)
+		}
+	}
+	if lines > 0 {
+		r.Rows = make([]Row, 0, lines)
+	}
+	sums := make([]Discrepancy, 0, statements)
 	for i, u := range results {
 		org := orgs[i]
 		err := u.Err
 		if err == nil {
-			var rows []Row
-			var ss []Discrepancy
-			if rows, ss, err = rowsOf(org, u.Statements); err == nil {
-				r.Rows = append(r.Rows, rows...)
-				sums = append(sums, ss...)
+			rows, ss := len(r.Rows), len(sums)
+			if r.Rows, sums, err = appendRows(r.Rows, sums, org, u.Statements); err != nil {
+				r.Rows, sums = r.Rows[:rows], sums[:ss] // the organization fails whole
 			}
 		}
 		if err != nil {
@@ -189,7 +204,7 @@ func Build(ctx context.Context, c *wrapper.Client, period wrapper.Period, opts O
 			r.Discrepancies = append(r.Discrepancies, s)
 		}
 	}
-	return r, nil
+	return r
 }
 
 // filter keeps the organizations in one of statuses (all when empty).
@@ -206,13 +221,13 @@ func filter(orgs []wrapper.Organization, statuses []wrapper.Status) []wrapper.Or
 	return out
 }
 
-// rowsOf turns one organization's statements into rows, and sums each
-// statement's lines beside its own totals (a Discrepancy when they
-// differ). An amount that cannot be represented (impossible from JSON,
-// checked anyway) fails the whole organization rather than dropping a line.
-func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Row, []Discrepancy, error) {
-	var rows []Row
-	sums := make([]Discrepancy, 0, len(statements))
+// appendRows appends one organization's statements to rows, one row per
+// usage line, and to sums each statement's lines summed beside its own
+// totals (a Discrepancy when they differ). An amount that cannot be
+// represented (impossible from JSON, checked anyway) fails the whole
+// organization rather than dropping a line: the caller drops what was
+// appended.
+func appendRows(rows []Row, sums []Discrepancy, org wrapper.Organization, statements []wrapper.UsageStatement) ([]Row, []Discrepancy, error) {
 	for _, s := range statements {
 		sum := Discrepancy{Organization: org.ID, ClientID: org.ClientID, Code: s.Code, Currency: s.Currency, Lines: len(s.Usage)}
 		var err error
@@ -220,7 +235,7 @@ func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Ro
 			sum.TotalInclVAT, err = Amount(s.TotalInclVAT)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("report: statement %s: totals: %w", s.Code, err)
+			return rows, sums, fmt.Errorf("report: statement %s: totals: %w", s.Code, err)
 		}
 		for j, l := range s.Usage {
 			row := Row{
@@ -229,18 +244,16 @@ func rowsOf(org wrapper.Organization, statements []wrapper.UsageStatement) ([]Ro
 				Code: s.Code, Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate,
 				Product: l.Product, Variable: l.Variable, Description: l.Description, Unit: l.Unit,
 			}
-			for _, a := range []struct {
-				field string
-				from  float64
-				to    *decimal.Decimal
-			}{
-				{"quantity", l.Quantity, &row.Quantity},
-				{"total-excl-vat", l.TotalExclVAT, &row.TotalExclVAT},
-				{"total-incl-vat", l.TotalInclVAT, &row.TotalInclVAT},
-			} {
-				if *a.to, err = Amount(a.from); err != nil {
-					return nil, nil, fmt.Errorf("report: statement %s, usage[%d].%s: %w", s.Code, j, a.field, err)
+			field := "quantity"
+			if row.Quantity, err = Amount(l.Quantity); err == nil {
+				field = "total-excl-vat"
+				if row.TotalExclVAT, err = Amount(l.TotalExclVAT); err == nil {
+					field = "total-incl-vat"
+					row.TotalInclVAT, err = Amount(l.TotalInclVAT)
 				}
+			}
+			if err != nil {
+				return rows, sums, fmt.Errorf("report: statement %s, usage[%d].%s: %w", s.Code, j, field, err)
 			}
 			sum.LinesExclVAT = sum.LinesExclVAT.Add(row.TotalExclVAT)
 			sum.LinesInclVAT = sum.LinesInclVAT.Add(row.TotalInclVAT)
