@@ -440,3 +440,85 @@ func TestJournalGroupCommitFails(t *testing.T) {
 		t.Error("an entry whose fsync failed is known")
 	}
 }
+
+// outcomeGate is a journal whose outcome records (applied, unknown,
+// failed) wait until open is closed, counting how many wait at once.
+type outcomeGate struct {
+	Journal
+	open        chan struct{}
+	mu          sync.Mutex
+	now, most   int
+	gateTimeout time.Duration
+}
+
+func (g *outcomeGate) Record(entries ...Entry) error {
+	if len(entries) == 1 && entries[0].State != StatePending && entries[0].State != StateSent {
+		g.mu.Lock()
+		g.now++
+		g.most = max(g.most, g.now)
+		g.mu.Unlock()
+		defer func() {
+			g.mu.Lock()
+			g.now--
+			g.mu.Unlock()
+		}()
+		select {
+		case <-g.open:
+		case <-time.After(g.gateTimeout):
+			return errors.New("the outcome record waited for requests that were never sent")
+		}
+	}
+	return g.Journal.Record(entries...)
+}
+
+// TestRunRecordsOutcomesOffTheWorkersPath: with Concurrency 2, a worker
+// sends its next transaction while the outcome of its last one is being
+// recorded (the outcomes here wait until four requests reached the API,
+// which two workers waiting for their outcomes would never send), at most
+// Concurrency outcomes are recorded at once, and nothing is reported
+// before its outcome is recorded.
+func TestRunRecordsOutcomesOffTheWorkersPath(t *testing.T) {
+	const n, concurrency = 4, 2
+	f := newConcurrentFixture(t, n)
+	gate := &outcomeGate{open: make(chan struct{}), gateTimeout: 30 * time.Second}
+	var mu sync.Mutex
+	sent := 0
+	f.onMeter = func(*http.Request, wrapper.ID) {
+		mu.Lock()
+		defer mu.Unlock()
+		if sent++; sent == n {
+			close(gate.open)
+		}
+	}
+	j, err := openFile(f.durable.path, f.durable.sync)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	gate.Journal = j
+	reported := 0
+	progress := func(r Result) {
+		reported++
+		if e, ok := f.durable.last(t, r.Transaction.Organization); !ok || e.State != StateApplied {
+			t.Errorf("%s:%d reported %s with its last durable entry %+v", r.Transaction.File, r.Transaction.Line, r.Outcome, e)
+		}
+	}
+	rep, err := Run(t.Context(), f.client, gate, f.txs, Options{Concurrency: concurrency, Progress: progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != n || reported != n {
+		t.Fatalf("%d results, %d reported, want %d", len(rep.Results), reported, n)
+	}
+	for _, r := range rep.Results {
+		if r.Outcome != OutcomeApplied {
+			t.Errorf("%s:%d: %s %v", r.Transaction.File, r.Transaction.Line, r.Outcome, r.Err)
+		}
+	}
+	if gate.most > concurrency {
+		t.Errorf("%d outcomes recorded at once, want at most %d", gate.most, concurrency)
+	}
+	if got := f.timesApplied(); got != each(n, "1") {
+		t.Errorf("applied %s", got)
+	}
+}
