@@ -184,6 +184,8 @@ func TestDatabaseEnforces(t *testing.T) {
 	} {
 		if _, err := c.Exec(t.Context(), sql); err == nil {
 			t.Errorf("%s: accepted", sql)
+		} else if !strings.Contains(err.Error(), "exopartner metering journal") {
+			t.Errorf("%s: refused, but not by the journal's triggers: %v", sql, err)
 		}
 	}
 	var v int
