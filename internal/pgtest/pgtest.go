@@ -347,6 +347,19 @@ func (s *Server) Durable(tb testing.TB) {
 // setting is the value of a setting as a new connection sees it.
 func (s *Server) setting(tb testing.TB, name string) string {
 	tb.Helper()
+	var v string
+	s.withConn(tb, func(ctx context.Context, conn *pgx.Conn) {
+		if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			tb.Fatal(err)
+		}
+	})
+	return v
+}
+
+// withConn calls f with a new connection to the server's postgres
+// database, closed after.
+func (s *Server) withConn(tb testing.TB, f func(context.Context, *pgx.Conn)) {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
@@ -354,11 +367,7 @@ func (s *Server) setting(tb testing.TB, name string) string {
 		tb.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	var v string
-	if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
-		tb.Fatal(err)
-	}
-	return v
+	f(ctx, conn)
 }
 
 // appendConf appends lines to a configuration file of the server.
@@ -377,14 +386,9 @@ func appendConf(path, lines string) error {
 // Exec runs sql in the server's postgres database.
 func (s *Server) Exec(tb testing.TB, sql string) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
+	s.withConn(tb, func(ctx context.Context, conn *pgx.Conn) {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			tb.Fatalf("%s: %v", sql, err)
+		}
+	})
 }
