@@ -84,6 +84,7 @@ type config struct {
 	retryFor    time.Duration
 	opWait      time.Duration
 	concurrency int
+	tune        func(*pgxpool.Config) // the tests': a dialer
 }
 
 // WithSchema puts the journal's tables in schema (default [DefaultSchema]).
@@ -156,6 +157,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 		pc.MinConns = int32(min(conns, int(pc.MaxConns))) // opened in the background from the start
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "exopartner"
+	if cfg.tune != nil {
+		cfg.tune(pc)
+	}
 	// What the claims rely on, whatever the database's default: each
 	// statement of a pipeline sees what was committed before it started
 	// (the read after the lock sees the outcome of the run that released it).

@@ -1,9 +1,15 @@
 package pgjournal_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,4 +61,125 @@ func TestWithRetryFor(t *testing.T) {
 	if got := f.applied(); got != "[1 1 1]" {
 		t.Errorf("after the rerun, applied %s", got)
 	}
+}
+
+// TestSentNotAcknowledgedThenMovedByAnotherRun: the connection holding the
+// claim is lost as the answer to the sent entry's write arrives (the entry
+// is committed; the client never learns it), which ends the claim; another
+// run claims the transaction, resends it (ResendUnknown) and records it
+// applied before the journal tries again. The retry finds its sent entry,
+// no longer the last: Record fails (ErrTransition), so the run does not
+// send it a second time. Alone, the retry finds its sent entry the last,
+// and Record succeeds: the entry is there once.
+func TestSentNotAcknowledgedThenMovedByAnotherRun(t *testing.T) {
+	for _, another := range []bool{true, false} {
+		t.Run(map[bool]string{true: "another run", false: "alone"}[another], func(t *testing.T) { sentNotAcknowledged(t, another) })
+	}
+}
+
+func sentNotAcknowledged(t *testing.T, another bool) {
+	f := newFixture(t, 1)
+	tx := f.txs[0]
+	entry := func(s meterfile.State) meterfile.Entry {
+		return meterfile.Entry{Transaction: tx.ID(), State: s, Organization: tx.Organization, Batch: tx.Batch, Time: time.Now().UTC()}
+	}
+	c := f.conn(t)
+	d := &sentLost{then: func() {
+		// The dead session's lock ends once the server sees it gone.
+		for deadline := time.Now().Add(safetyNet); ; time.Sleep(10 * time.Millisecond) {
+			var n int
+			if err := c.QueryRow(context.Background(), "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"+
+				" AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").Scan(&n); err != nil || n == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		if !another {
+			return
+		}
+		other, err := pgjournal.Open(context.Background(), f.dsn)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer other.Close()
+		if e, _, err := other.Claim(context.Background(), tx.Key(), false); err != nil || e.State != meterfile.StateSent {
+			t.Errorf("the other run's claim: %s, %v", e.State, err)
+			return
+		}
+		if err := other.Record(entry(meterfile.StateSent)); err != nil { // resent, as with ResendUnknown
+			t.Error(err)
+		}
+		if err := other.RecordRelease(entry(meterfile.StateApplied)); err != nil {
+			t.Error(err)
+		}
+	}}
+	j, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithDial(d.dial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Record(entry(meterfile.StatePending)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := j.Claim(t.Context(), tx.Key(), false); err != nil {
+		t.Fatal(err)
+	}
+	defer j.Release(tx.Key())
+	d.armed.Store(true)
+	err = j.Record(entry(meterfile.StateSent))
+	if !d.fired.Load() {
+		t.Fatalf("the connection was not lost (%v)", err)
+	}
+	switch {
+	case another && !errors.Is(err, meterfile.ErrTransition):
+		t.Errorf("Record(sent) after another run moved it: %v, want ErrTransition (the run would send it again)", err)
+	case !another && err != nil:
+		t.Errorf("Record(sent), its commit not acknowledged, alone: %v", err)
+	}
+	var states string
+	if err := c.QueryRow(t.Context(), "SELECT string_agg(state, ' ' ORDER BY seq) FROM exopartner_metering.history").Scan(&states); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[bool]string{true: "pending sent sent applied", false: "pending sent"}[another]; states != want {
+		t.Errorf("history %q, want %q", states, want)
+	}
+}
+
+// sentLost dials connections that, once armed, lose themselves as the
+// answer to the write of a sent entry arrives (the first time only). then
+// runs once the connection is closed, before the journal sees the failure.
+type sentLost struct {
+	armed, fired atomic.Bool
+	then         func()
+}
+
+func (d *sentLost) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &lossyConn{Conn: c, d: d}, nil
+}
+
+type lossyConn struct {
+	net.Conn
+	d       *sentLost
+	sending atomic.Bool // this connection sent a sent entry while armed
+}
+
+func (c *lossyConn) Write(b []byte) (int, error) {
+	if c.d.armed.Load() && bytes.Contains(b, []byte("sent")) {
+		c.sending.Store(true)
+	}
+	return c.Conn.Write(b)
+}
+
+func (c *lossyConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if c.sending.Load() && bytes.Contains(b[:n], []byte("INSERT 0 1\x00")) && c.d.fired.CompareAndSwap(false, true) {
+		c.Conn.Close()
+		c.d.then()
+		return 0, io.ErrUnexpectedEOF
+	}
+	return n, err
 }

@@ -46,11 +46,16 @@ func (j *Journal) record(entries []meterfile.Entry, release bool) error {
 		defer done()
 		// A write whose commit was not acknowledged may have been made.
 		if attempt++; attempt > 1 {
-			var made bool
-			if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+j.s+".history WHERE entry = $1)", uuidArg(writes[0].id)).Scan(&made); err != nil {
+			made, last, err := j.made(ctx, conn, writes[0])
+			switch {
+			case err != nil:
 				return j.lost(cl, err)
-			}
-			if made {
+			case made && !last && writes[0].e.State == meterfile.StateSent:
+				// Our claim ended with the connection, and another run
+				// moved the transaction since (resent it, with
+				// ResendUnknown): sending it now would send it twice.
+				return changed(writes[0])
+			case made:
 				return nil
 			}
 		}
@@ -71,6 +76,18 @@ func (j *Journal) record(entries []meterfile.Entry, release bool) error {
 	}
 	j.mu.Unlock()
 	return nil
+}
+
+// made reports whether w was written by an earlier attempt (its history
+// row is there), and whether it is still the last entry of its key: the
+// lost connection ended the claim, and another run may have claimed the
+// transaction and moved it since.
+func (j *Journal) made(ctx context.Context, conn *pgxpool.Conn, w rowWrite) (made, last bool, err error) {
+	k := w.e.Key()
+	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+j.s+".history WHERE entry = $1),"+
+		" COALESCE((SELECT entry = $1 FROM "+j.s+".history WHERE organization = $2 AND batch = $3 AND content = $4 ORDER BY seq DESC LIMIT 1), false)",
+		uuidArg(w.id), uuidArg(k.Organization), k.Batch, k.Content).Scan(&made, &last)
+	return made, last, err
 }
 
 // rowWrite is an entry to write, after the entry prev (found false: none),
