@@ -22,11 +22,7 @@ import (
 //   - It is durable as sent before its request leaves (send).
 //   - Its outcome is recorded as it arrives, and nothing is reported applied
 //     before that record is durable: an outcome that could not be recorded
-//     is reported unknown, as the journal, which says sent, has it
-//     (recordOutcome). The record is off the worker's path: with a
-//     Concurrency above 1 the worker takes its next transaction while the
-//     outcome becomes durable, at most Concurrency records at a time, and
-//     the claim ends only once it is (finish).
+//     is reported unknown, as the journal, which says sent, has it (send).
 //   - After a journal failure nothing more is sent (halted, sendIfRunning);
 //     the requests in flight finish and their outcomes are recorded.
 
@@ -40,9 +36,6 @@ type runner struct {
 	opts   Options
 	mark   map[string]bool
 
-	tails sync.WaitGroup // outcomes being recorded (finish)
-	slots chan struct{}  // one per outcome being recorded: at most Concurrency
-
 	mu      sync.Mutex // guards what follows, and serialises Progress
 	results []*Result  // by transaction; nil: not reached
 	err     error      // the first journal failure: nothing more is sent
@@ -50,8 +43,7 @@ type runner struct {
 
 func newRunner(c *wrapper.Client, j Journal, txs []Transaction, ids []string, states []State, opts Options) *runner {
 	r := &runner{c: c, j: j, txs: txs, ids: ids, states: states, opts: opts,
-		results: make([]*Result, len(txs)), mark: map[string]bool{},
-		slots: make(chan struct{}, max(1, opts.Concurrency))}
+		results: make([]*Result, len(txs)), mark: map[string]bool{}}
 	for _, id := range opts.MarkApplied {
 		r.mark[id] = true
 	}
@@ -68,7 +60,6 @@ func (r *runner) run(ctx context.Context) {
 	if held := r.pass(ctx, all, false); len(held) > 0 {
 		r.pass(ctx, held, true)
 	}
-	r.tails.Wait()
 }
 
 // collect returns the results decided, in the order of the transactions,
@@ -196,73 +187,40 @@ func (r *runner) do(ctx context.Context, i int, wait bool) (held bool) {
 		r.fail(notSent(err, r.txs[i]))
 		return false
 	}
-	res, outcome, ok := r.underClaim(ctx, i, prior, found)
-	if outcome == nil {
-		r.j.Release(k)
-		if ok {
-			r.decide(i, res)
-		}
-		return false
-	}
-	r.finish(i, k, outcome)
-	return false
-}
-
-// finish records a transaction's outcome (outcome: recordOutcome's work)
-// and then ends its claim and decides its result. With a Concurrency above
-// 1 it does so in a goroutine of its own, once one of Concurrency slots is
-// free, and run waits for it; with 1, in the worker, so that results come
-// in the order of the transactions.
-func (r *runner) finish(i int, k Key, outcome func() (Result, error)) {
-	tail := func() {
-		defer r.j.Release(k) // nothing to do after RecordRelease
-		res, err := outcome()
-		if err != nil {
-			r.fail(err)
-		}
+	defer r.j.Release(k) // once the outcome is recorded
+	if res, ok := r.underClaim(ctx, i, prior, found); ok {
 		r.decide(i, res)
 	}
-	if r.opts.Concurrency <= 1 {
-		tail()
-		return
-	}
-	r.slots <- struct{}{}
-	r.tails.Go(func() {
-		defer func() { <-r.slots }()
-		tail()
-	})
+	return false
 }
 
 // underClaim decides transaction i again from its entry as the claim found
 // it (prior, when found), and carries the decision out. It returns i's
 // result, or false when there is none: a journal failure, or one since
-// that kept i from being sent; i is then not reached. When i was sent, it
-// returns instead the work of recording its outcome, for finish.
-func (r *runner) underClaim(ctx context.Context, i int, prior Entry, found bool) (Result, func() (Result, error), bool) {
+// that kept i from being sent; i is then not reached.
+func (r *runner) underClaim(ctx context.Context, i int, prior Entry, found bool) (Result, bool) {
 	t, id := r.txs[i], r.ids[i]
 	// Judged again under the claim: another run may have moved it since
 	// prepare looked it up.
 	state, fresh, le := judge(t, id, prior, found)
 	if le != nil { // not sent: its batch was sent meanwhile with other rows
-		return r.result(i, OutcomeFailed, le), nil, true
+		return r.result(i, OutcomeFailed, le), true
 	}
 	if fresh { // another run's rows, never applied, replaced ours meanwhile
 		if err := r.j.Record(entry(t, id, StatePending, time.Now().UTC(), nil)); err != nil {
 			r.fail(notSent(err, t))
-			return Result{}, nil, false
+			return Result{}, false
 		}
 	}
 	switch {
 	case state == StateApplied:
-		return r.result(i, OutcomeSkipped, nil), nil, true
+		return r.result(i, OutcomeSkipped, nil), true
 	case state.awaitsReconciliation() && r.mark[id]:
-		res, ok := r.markApplied(i)
-		return res, nil, ok
+		return r.markApplied(i)
 	case state.awaitsReconciliation() && !r.opts.ResendUnknown:
-		return r.result(i, OutcomeRefused, ErrUnknownNotResent), nil, true
+		return r.result(i, OutcomeRefused, ErrUnknownNotResent), true
 	}
-	outcome, ok := r.sendIfRunning(ctx, i)
-	return Result{}, outcome, ok
+	return r.sendIfRunning(ctx, i)
 }
 
 // markApplied journals transaction i as applied, as reconciliation showed
@@ -277,43 +235,39 @@ func (r *runner) markApplied(i int) (Result, bool) {
 	return r.result(i, OutcomeMarked, nil), true
 }
 
-// sendIfRunning sends transaction i unless the journal failed since, and
-// returns the work of recording its outcome; false when it was not sent.
-func (r *runner) sendIfRunning(ctx context.Context, i int) (func() (Result, error), bool) {
+// sendIfRunning sends transaction i unless the journal failed since.
+func (r *runner) sendIfRunning(ctx context.Context, i int) (Result, bool) {
 	if r.stopped() { // a journal failure since: send nothing more
-		return nil, false
+		return Result{}, false
 	}
-	res, outcome, err := send(ctx, r.c, r.j, r.txs[i], r.ids[i])
+	res, err := send(ctx, r.c, r.j, r.txs[i], r.ids[i])
 	if err != nil {
 		r.fail(err)
-		return nil, false
+		if res.Outcome == "" { // not sent
+			return Result{}, false
+		}
+		// sent: a person must reconcile it
 	}
-	return func() (Result, error) { return recordOutcome(r.j, res, outcome) }, true
+	return res, true
 }
 
-// send journals a transaction as sent and sends it. It returns the API's
-// answer in the result, with the entry of its outcome, to be recorded
-// (recordOutcome); its error is a journal failure that kept t from being
-// sent.
-func send(ctx context.Context, c *wrapper.Client, j Journal, t Transaction, id string) (Result, Entry, error) {
+// send journals a transaction as sent, sends it and journals the outcome.
+// Its error is a journal failure; the API's answer is in the result. When
+// the outcome could not be journaled, the result is [OutcomeUnknown] (the
+// journal says sent, so a rerun treats it as such) and says what the API
+// answered; when the transaction was not sent, the result has no outcome.
+func send(ctx context.Context, c *wrapper.Client, j Journal, t Transaction, id string) (Result, error) {
 	res := Result{Transaction: t, ID: id}
 	// Durable as sent before the request leaves: from here on, a crash
 	// leaves it sent, an unknown outcome, never "not sent".
 	if err := j.Record(entry(t, id, StateSent, time.Now().UTC(), nil)); err != nil {
-		return res, Entry{}, notSent(err, t)
+		return res, notSent(err, t)
 	}
 	err := c.ApplyMetering(ctx, t.Organization, t.Usage)
 	state, outcome := outcomeOf(err)
 	res.Outcome, res.Err = outcome, err
-	return res, entry(t, id, state, time.Now().UTC(), err), nil
-}
-
-// recordOutcome records e, the outcome of res, sent and answered, and
-// returns res once e is durable. Its error is a journal failure: the
-// result is then [OutcomeUnknown] (the journal says sent, so a rerun treats
-// it as such) and says what the API answered.
-func recordOutcome(j Journal, res Result, e Entry) (Result, error) {
-	if jerr := recordLast(j, e); jerr != nil {
+	// The outcome recorded as it arrives, and reported only once durable.
+	if jerr := recordLast(j, entry(t, id, state, time.Now().UTC(), err)); jerr != nil {
 		return notRecorded(res, jerr)
 	}
 	return res, nil

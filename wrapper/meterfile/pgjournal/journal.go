@@ -98,12 +98,10 @@ func WithRetryFor(d time.Duration) Option { return func(c *config) { c.retryFor 
 // WithConcurrency sizes the journal for runs with up to n transactions in
 // flight ([meterfile.Options.Concurrency]; default
 // [meterfile.DefaultConcurrency]). Each claim holds a connection while its
-// request is in flight and until its outcome is durable, and a run records
-// up to n outcomes while n more requests are in flight, so Open starts
-// opening 2n+1 connections at once, in the background (pool_min_conns),
-// and a run does not wait for a connection's handshake midway; the pool
-// holds up to max(64, 2n+1) (pool_max_conns). Either setting in the DSN
-// wins.
+// request is in flight, so Open starts opening n+1 connections at once, in
+// the background (pool_min_conns), and a run does not wait for a
+// connection's handshake midway; the pool holds up to max(64, n+1)
+// (pool_max_conns). Either setting in the DSN wins.
 func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = max(1, n) } }
 
 // Journal is a [meterfile.Journal] in PostgreSQL. It is safe for
@@ -149,12 +147,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 	if !IsDSN(dsn) { // keyword=value: named by what it connects to, never as written
 		j.name = fmt.Sprintf("postgres://%s@%s:%d/%s", pc.ConnConfig.User, pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)
 	}
-	conns := 2*cfg.concurrency + 1 // n requests in flight, n outcomes being recorded, and one to spare
 	if !strings.Contains(dsn, "pool_max_conns") {
-		pc.MaxConns = int32(max(64, conns)) // a claim holds a connection until its outcome is durable
+		pc.MaxConns = int32(max(64, cfg.concurrency+1)) // a claim holds a connection while its request is in flight
 	}
 	if !strings.Contains(dsn, "pool_min_conns") {
-		pc.MinConns = int32(min(conns, int(pc.MaxConns))) // opened in the background from the start
+		pc.MinConns = int32(min(cfg.concurrency+1, int(pc.MaxConns))) // opened in the background from the start
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "exopartner"
 	if cfg.tune != nil {
