@@ -1,6 +1,8 @@
 package pgjournal
 
 import (
+	"context"
+
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -9,4 +11,11 @@ import (
 // failures).
 func WithDial(dial pgconn.DialFunc) Option {
 	return func(c *config) { c.tune = func(pc *pgxpool.Config) { pc.ConnConfig.DialFunc = dial } }
+}
+
+// Setting is the value of a setting as the journal's sessions see it.
+func (j *Journal) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := j.pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v)
+	return v, err
 }

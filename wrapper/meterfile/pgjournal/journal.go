@@ -157,10 +157,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 	if cfg.tune != nil {
 		cfg.tune(pc)
 	}
-	// What the claims rely on, whatever the database's default: each
-	// statement of a pipeline sees what was committed before it started
-	// (the read after the lock sees the outcome of the run that released it).
-	pc.ConnConfig.RuntimeParams["default_transaction_isolation"] = "read committed"
+	sessionSettings(pc)
 	if j.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
 		return nil, j.errorf("%s: %w", j.name, err)
 	}
@@ -176,6 +173,46 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Journal, error) {
 		return nil, j.errorf("%s: %w", j.name, err)
 	}
 	return j, nil
+}
+
+// sessionSettings sets what the journal's promises rely on, whatever the
+// server's, the database's or the role's defaults say (a setting of the
+// connection outranks them all):
+//
+//   - read committed: each statement of a pipeline sees what was committed
+//     before it started (the read after the lock sees the outcome of the
+//     run that released it);
+//   - synchronous_commit on: a COMMIT returns once it is durable. Off (a
+//     common tuning), a sent entry acknowledged could be lost in a crash of
+//     the database after its request left, and the next run would send it
+//     again;
+//   - no statement, lock, idle-in-transaction or idle-session timeout: a
+//     claim's connection sits idle while its request is in flight, and a
+//     timeout that closed it would end the claim unseen, for another run
+//     to take;
+//   - TCP keepalives: the claims of a client machine that vanished end
+//     within about 90 s, not the hours of the system's default.
+//
+// idle_session_timeout exists from PostgreSQL 14 on, and an older server
+// refuses it at connection: it is set after connecting, where it exists.
+func sessionSettings(pc *pgxpool.Config) {
+	for name, value := range map[string]string{
+		"default_transaction_isolation":       "read committed",
+		"synchronous_commit":                  "on",
+		"statement_timeout":                   "0",
+		"lock_timeout":                        "0",
+		"idle_in_transaction_session_timeout": "0",
+		"tcp_keepalives_idle":                 "60",
+		"tcp_keepalives_interval":             "10",
+		"tcp_keepalives_count":                "3",
+	} {
+		pc.ConnConfig.RuntimeParams[name] = value
+	}
+	pc.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, "SELECT set_config('idle_session_timeout', '0', false)"+
+			" WHERE current_setting('server_version_num')::int >= 140000")
+		return err
+	}
 }
 
 // String is the journal's DSN with its password hidden.
@@ -349,7 +386,12 @@ func transient(err error) bool {
 	var ne net.Error
 	switch {
 	case errors.As(err, &pe):
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		// 08: connection exceptions; 57P01-03: the server shutting down or
+		// starting; 57P05 and 25P03: a session closed by a timeout the
+		// database sets (sessionSettings turns them off for the journal's
+		// own sessions, but not for a database that changes them later).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" ||
+			pe.Code == "57P05" || pe.Code == "25P03"
 	case errors.Is(err, context.Canceled):
 		return false
 	case errors.As(err, &ce), errors.As(err, &ne), pgconn.SafeToRetry(err), pgconn.Timeout(err),
