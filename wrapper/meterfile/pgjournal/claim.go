@@ -22,9 +22,28 @@ type claim struct {
 // held on a connection of its own until Release. The lock and the read of
 // the transaction's row go in one pipeline, one round trip: the read is a
 // statement of its own, so it sees what was committed before the lock was
-// granted (the outcome of the run that released it).
+// granted (the outcome of the run that released it). With wait, a claim
+// another run holds is tried again, at growing intervals up to a second,
+// until that run releases it or ctx ends: no statement waits on the
+// server, so neither the journal's per-statement bound nor a timeout of
+// the database cuts the wait short, and no session queues on the lock.
 func (j *Journal) Claim(ctx context.Context, k meterfile.Key, wait bool) (meterfile.Entry, bool, error) {
 	lock := lockKey(j.cfg.schema, k.Organization.String(), k.Batch, k.Content)
+	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
+		e, found, err := j.claim(ctx, k, lock)
+		if !wait || !errors.Is(err, meterfile.ErrClaimed) {
+			return e, found, err
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return meterfile.Entry{}, false, j.errorf("%s: waiting for the claim on %s: %w", j.name, k, context.Cause(ctx))
+		}
+	}
+}
+
+// claim tries once to take the claim on k (lock), and reads k's row.
+func (j *Journal) claim(ctx context.Context, k meterfile.Key, lock int64) (meterfile.Entry, bool, error) {
 	var e meterfile.Entry
 	var found bool
 	err := j.retry(ctx, func(ctx context.Context) error {
@@ -33,11 +52,12 @@ func (j *Journal) Claim(ctx context.Context, k meterfile.Key, wait bool) (meterf
 			return err
 		}
 		b := &pgx.Batch{}
-		queueLock(b, lock, wait)
+		b.Queue("SELECT pg_try_advisory_lock($1)", lock)
 		sql, args := j.readRow(k)
 		b.Queue(sql, args...)
 		br := conn.SendBatch(ctx, b)
-		got, err := scanLock(br)
+		var got bool
+		err = br.QueryRow().Scan(&got)
 		if err == nil {
 			e, found, err = scanRow(k, br.QueryRow())
 		}
@@ -67,24 +87,6 @@ func (j *Journal) Claim(ctx context.Context, k meterfile.Key, wait bool) (meterf
 	return e, found, nil
 }
 
-// queueLock queues the statement taking the advisory lock: at once or not
-// at all, or with wait, once it is free. Its one row says whether it was
-// taken.
-func queueLock(b *pgx.Batch, lock int64, wait bool) {
-	if wait {
-		b.Queue("SELECT true FROM pg_advisory_lock($1)", lock)
-	} else {
-		b.Queue("SELECT pg_try_advisory_lock($1)", lock)
-	}
-}
-
-// scanLock reads the result of queueLock's statement.
-func scanLock(br pgx.BatchResults) (bool, error) {
-	var got bool
-	err := br.QueryRow().Scan(&got)
-	return got, err
-}
-
 // acquire takes a connection holding the advisory lock, if no other run
 // holds it.
 func (j *Journal) acquire(ctx context.Context, lock int64) (*pgxpool.Conn, error) {
@@ -106,27 +108,45 @@ func (j *Journal) acquire(ctx context.Context, lock int64) (*pgxpool.Conn, error
 
 // Release implements [meterfile.Journal].
 func (j *Journal) Release(k meterfile.Key) {
-	c := j.unclaim(k)
-	if c == nil || c.conn == nil {
+	j.mu.Lock()
+	c := j.claims[k]
+	j.mu.Unlock()
+	j.release(k, c)
+}
+
+// release ends c, the claim on k (nil: none): it forgets it, unless k was
+// claimed again meanwhile, and unlocks it on its connection unless it has
+// none any more (lost, or ended with an outcome: writeRelease).
+func (j *Journal) release(k meterfile.Key, c *claim) {
+	if c == nil {
+		return
+	}
+	conn := j.forget(k, c)
+	if conn == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), j.cfg.opWait)
 	defer cancel()
 	var ok bool
-	if err := c.conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", c.lock).Scan(&ok); err != nil || !ok {
-		destroy(c.conn)
+	if err := conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", c.lock).Scan(&ok); err != nil || !ok {
+		destroy(conn)
 		return
 	}
-	c.conn.Release()
+	conn.Release()
 }
 
-// unclaim forgets the claim on k, and returns it (nil: none).
-func (j *Journal) unclaim(k meterfile.Key) *claim {
+// forget forgets c, the claim on k, unless k was claimed again meanwhile
+// (once c's lock is freed, another Run sharing the journal may claim k),
+// and returns the connection c held (nil: none), which c no longer has.
+func (j *Journal) forget(k meterfile.Key, c *claim) *pgxpool.Conn {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	c := j.claims[k]
-	delete(j.claims, k)
-	return c
+	if j.claims[k] == c {
+		delete(j.claims, k)
+	}
+	conn := c.conn
+	c.conn = nil
+	return conn
 }
 
 // RecordRelease implements [meterfile.RecordReleaser]: Record(e), then
@@ -136,7 +156,10 @@ func (j *Journal) unclaim(k meterfile.Key) *claim {
 // that another run claiming the key next finds e.
 func (j *Journal) RecordRelease(e meterfile.Entry) error {
 	k := e.Key()
-	defer j.Release(k) // what the pipeline did not release: no claim, a failure, a retry
+	j.mu.Lock()
+	c := j.claims[k]
+	j.mu.Unlock()
+	defer j.release(k, c) // what the pipeline did not release: a failure, a retry
 	return j.record([]meterfile.Entry{e}, true)
 }
 

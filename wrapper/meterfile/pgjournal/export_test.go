@@ -2,6 +2,7 @@ package pgjournal
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,3 +20,7 @@ func (j *Journal) Setting(ctx context.Context, name string) (string, error) {
 	err := j.pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v)
 	return v, err
 }
+
+// SetOpWait bounds each statement's attempt from now on (default 15 s;
+// Open's own setup keeps it).
+func (j *Journal) SetOpWait(d time.Duration) { j.cfg.opWait = d }

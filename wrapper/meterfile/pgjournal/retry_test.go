@@ -183,3 +183,49 @@ func (c *lossyConn) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// TestClaimWaitsAsLongAsItsContext: Claim with wait waits for the other
+// run's claim however long that run holds it — longer than a statement's
+// bound and the retries' (100 ms each here) — and takes it once released;
+// it stops waiting when its context ends.
+func TestClaimWaitsAsLongAsItsContext(t *testing.T) {
+	f := newFixture(t, 1)
+	k := f.txs[0].Key()
+	a := f.open(t)
+	if _, _, err := a.Claim(t.Context(), k, false); err != nil {
+		t.Fatal(err)
+	}
+	b, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithRetryFor(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.SetOpWait(100 * time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	claimed := make(chan error, 1)
+	go func() { _, _, err := b.Claim(ctx, k, true); claimed <- err }()
+	time.Sleep(700 * time.Millisecond) // longer than both bounds: still waiting
+	select {
+	case err := <-claimed:
+		t.Fatalf("Claim(wait) returned while the other run held the claim: %v", err)
+	default:
+	}
+	a.Release(k)
+	select {
+	case err := <-claimed:
+		if err != nil {
+			t.Fatalf("Claim(wait) once released: %v", err)
+		}
+	case <-time.After(safetyNet):
+		t.Fatal("Claim(wait) did not take the claim once released")
+	}
+	b.Release(k)
+	if _, _, err := a.Claim(t.Context(), k, false); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _, err := b.Claim(ctx, k, true); claimed <- err }()
+	cancel()
+	if err := <-claimed; !errors.Is(err, context.Canceled) {
+		t.Errorf("Claim(wait) with its context canceled: %v", err)
+	}
+}

@@ -1,9 +1,12 @@
 package pgjournal
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -196,7 +199,7 @@ func (j *Journal) writeRelease(ctx context.Context, conn *pgxpool.Conn, c *claim
 			return err // retried when transient: a commit not acknowledged is found again by the entry's id
 		}
 	default:
-		j.unclaim(k)
+		j.forget(k, c) // unlocked: conn is the pool's again, and k another claim's to take
 		conn.Release()
 	}
 	if tag.RowsAffected() != 1 {
@@ -216,6 +219,12 @@ func (j *Journal) writeAll(ctx context.Context, conn *pgxpool.Conn, cl *claim, w
 	}
 	defer tx.Rollback(context.Background())
 	first, rest := splitFirst(writes)
+	// Rows are written in the order of their keys, the same in every run
+	// (the first entries by insertAll's ORDER BY, the others sorted here,
+	// each key's entries in their order), so that two runs writing
+	// overlapping keys take their locks in one order: one waits for the
+	// other, neither deadlocks.
+	slices.SortStableFunc(rest, func(a, b rowWrite) int { return compareKeys(a.e.Key(), b.e.Key()) })
 	b := &pgx.Batch{}
 	if len(first) > 0 {
 		sql, args := j.insertAll(first)
@@ -245,6 +254,18 @@ func (j *Journal) writeAll(ctx context.Context, conn *pgxpool.Conn, cl *claim, w
 		return j.lost(cl, err)
 	}
 	return j.lost(cl, tx.Commit(ctx))
+}
+
+// compareKeys orders keys by organization, batch and content, bytewise:
+// one order, the same in every run.
+func compareKeys(a, b meterfile.Key) int {
+	if c := bytes.Compare(a.Organization[:], b.Organization[:]); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Batch, b.Batch); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Content, b.Content)
 }
 
 // splitFirst splits writes into the first entries of transactions whose
@@ -349,7 +370,7 @@ func (j *Journal) insertAll(first []rowWrite) (string, []any) {
 	return "WITH i AS (SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[], $10::text[])" +
 			" WITH ORDINALITY AS i(entry, organization, batch, content, transaction, state, usage, at, last_error, n))," +
 			" w AS (INSERT INTO " + j.s + ".transactions (organization, batch, content, transaction, state, usage, created, updated, last_error)" +
-			" SELECT organization, batch, content, transaction, state, usage, at, at, last_error FROM i ORDER BY n" +
+			" SELECT organization, batch, content, transaction, state, usage, at, at, last_error FROM i ORDER BY organization, batch, content" +
 			" ON CONFLICT DO NOTHING RETURNING organization, batch, content)," +
 			" h AS (INSERT INTO " + j.s + ".history (entry, organization, batch, content, transaction, state, at, error, run)" +
 			" SELECT i.entry, i.organization, i.batch, i.content, i.transaction, i.state, i.at, i.last_error, $1" +
