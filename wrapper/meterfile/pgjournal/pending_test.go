@@ -28,7 +28,7 @@ func TestPendingEntriesOfTwoRunsNeverDeadlock(t *testing.T) {
 		for i := range entries {
 			entries[i] = meterfile.Entry{Transaction: strings.Repeat("a", 64), State: meterfile.StatePending,
 				Organization: wrapper.MustParseID(fmt.Sprintf("6f1c2b1e-0a59-4a8e-9d0e-%012d", i)),
-				Batch: fmt.Sprintf("INV-%d", round), Time: time.Now().UTC(),
+				Batch:        fmt.Sprintf("INV-%d", round), Time: time.Now().UTC(),
 				Usage: []meterfile.Usage{{Product: "p", Variable: "v", Quantity: 1}}}
 		}
 		reversed := slices.Clone(entries)
