@@ -229,3 +229,62 @@ func TestClaimWaitsAsLongAsItsContext(t *testing.T) {
 		t.Errorf("Claim(wait) with its context canceled: %v", err)
 	}
 }
+
+// TestOutcomeNotAcknowledgedThenClaimedByAnotherRun: the answer to
+// RecordRelease's pipeline is lost once the outcome is committed and the
+// claim unlocked; another run claims the transaction before the journal
+// tries again. The retry cannot take the claim back, but finds its outcome
+// committed: RecordRelease succeeds (the outcome is recorded; reporting it
+// unknown would halt the run for nothing).
+func TestOutcomeNotAcknowledgedThenClaimedByAnotherRun(t *testing.T) {
+	f := newFixture(t, 1)
+	tx := f.txs[0]
+	entry := func(s meterfile.State) meterfile.Entry {
+		return meterfile.Entry{Transaction: tx.ID(), State: s, Organization: tx.Organization, Batch: tx.Batch, Time: time.Now().UTC()}
+	}
+	other := f.open(t)
+	d := &sentLost{then: func() {
+		for deadline := time.Now().Add(safetyNet); ; time.Sleep(10 * time.Millisecond) {
+			e, _, err := other.Claim(context.Background(), tx.Key(), false)
+			if err == nil {
+				if e.State != meterfile.StateApplied {
+					t.Errorf("the other run's claim found %s, want applied", e.State)
+				}
+				return // held until the test ends
+			}
+			if !errors.Is(err, meterfile.ErrClaimed) || time.Now().After(deadline) {
+				t.Errorf("the other run's claim: %v", err)
+				return
+			}
+		}
+	}}
+	j, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithDial(d.dial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Record(entry(meterfile.StatePending)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := j.Claim(t.Context(), tx.Key(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Record(entry(meterfile.StateSent)); err != nil {
+		t.Fatal(err)
+	}
+	d.armed.Store(true)
+	err = j.RecordRelease(entry(meterfile.StateApplied))
+	if !d.fired.Load() {
+		t.Fatalf("the connection was not lost (%v)", err)
+	}
+	if err != nil {
+		t.Errorf("RecordRelease, its outcome committed, the claim taken by another run: %v", err)
+	}
+	var states string
+	if err := f.conn(t).QueryRow(t.Context(), "SELECT string_agg(state, ' ' ORDER BY seq) FROM exopartner_metering.history").Scan(&states); err != nil {
+		t.Fatal(err)
+	}
+	if states != "pending sent applied" {
+		t.Errorf("history %q", states)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,6 +44,14 @@ func (j *Journal) record(entries []meterfile.Entry, release bool) error {
 	attempt := 0
 	err = j.retry(context.Background(), func(ctx context.Context) error {
 		conn, done, err := j.conn(ctx, cl, k)
+		if err != nil && attempt > 0 && writes[0].e.State != meterfile.StateSent && errors.Is(err, meterfile.ErrTransition) {
+			// The claim was lost with its connection and another run holds
+			// it now: an outcome the earlier attempt committed stands (the
+			// other run found it); one it did not is not recorded.
+			if made, _, merr := j.made(ctx, j.pool, writes[0]); merr == nil && made {
+				return nil
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -85,7 +94,7 @@ func (j *Journal) record(entries []meterfile.Entry, release bool) error {
 // row is there), and whether it is still the last entry of its key: the
 // lost connection ended the claim, and another run may have claimed the
 // transaction and moved it since.
-func (j *Journal) made(ctx context.Context, conn *pgxpool.Conn, w rowWrite) (made, last bool, err error) {
+func (j *Journal) made(ctx context.Context, conn querier, w rowWrite) (made, last bool, err error) {
 	k := w.e.Key()
 	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+j.s+".history WHERE entry = $1),"+
 		" COALESCE((SELECT entry = $1 FROM "+j.s+".history WHERE organization = $2 AND batch = $3 AND content = $4 ORDER BY seq DESC LIMIT 1), false)",
