@@ -113,20 +113,10 @@ func sentNotAcknowledged(t *testing.T, another bool) {
 			t.Error(err)
 		}
 	}}
-	j, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithDial(d.dial))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	if err := j.Record(entry(meterfile.StatePending)); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := j.Claim(t.Context(), tx.Key(), false); err != nil {
-		t.Fatal(err)
-	}
+	j := claimed(t, f, d, entry(meterfile.StatePending))
 	defer j.Release(tx.Key())
 	d.armed.Store(true)
-	err = j.Record(entry(meterfile.StateSent))
+	err := j.Record(entry(meterfile.StateSent))
 	if !d.fired.Load() {
 		t.Fatalf("the connection was not lost (%v)", err)
 	}
@@ -143,6 +133,29 @@ func sentNotAcknowledged(t *testing.T, another bool) {
 	if want := map[bool]string{true: "pending sent sent applied", false: "pending sent"}[another]; states != want {
 		t.Errorf("history %q, want %q", states, want)
 	}
+}
+
+// claimed opens a journal whose connections d dials, records entries
+// (each in its own Record) and claims their key, between the first and the
+// second, as Run does.
+func claimed(t *testing.T, f *fixture, d *sentLost, entries ...meterfile.Entry) *pgjournal.Journal {
+	t.Helper()
+	j, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithDial(d.dial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	for i, e := range entries {
+		if err := j.Record(e); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, _, err := j.Claim(t.Context(), e.Key(), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return j
 }
 
 // sentLost dials connections that, once armed, lose themselves as the
@@ -258,22 +271,9 @@ func TestOutcomeNotAcknowledgedThenClaimedByAnotherRun(t *testing.T) {
 			}
 		}
 	}}
-	j, err := pgjournal.Open(t.Context(), f.dsn, pgjournal.WithDial(d.dial))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	if err := j.Record(entry(meterfile.StatePending)); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := j.Claim(t.Context(), tx.Key(), false); err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Record(entry(meterfile.StateSent)); err != nil {
-		t.Fatal(err)
-	}
+	j := claimed(t, f, d, entry(meterfile.StatePending), entry(meterfile.StateSent))
 	d.armed.Store(true)
-	err = j.RecordRelease(entry(meterfile.StateApplied))
+	err := j.RecordRelease(entry(meterfile.StateApplied))
 	if !d.fired.Load() {
 		t.Fatalf("the connection was not lost (%v)", err)
 	}
