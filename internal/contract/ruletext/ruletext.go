@@ -96,34 +96,10 @@ func Describe(s *openapi3.Schema, keyword string) string {
 			return fmt.Sprintf("must have at most %d decimals", len(d))
 		}
 		return "must be a multiple of " + m
-	case "minimum":
-		if s.Min != nil {
-			if s.ExclusiveMin.IsTrue() {
-				return "must be greater than " + number(*s.Min)
-			}
-			return "must be at least " + number(*s.Min)
-		}
-	case "maximum":
-		if s.Max != nil {
-			if s.ExclusiveMax.IsTrue() {
-				return "must be less than " + number(*s.Max)
-			}
-			return "must be at most " + number(*s.Max)
-		}
-	case "exclusiveMinimum":
-		switch {
-		case s.ExclusiveMin.Value != nil:
-			return "must be greater than " + number(*s.ExclusiveMin.Value)
-		case s.Min != nil:
-			return "must be greater than " + number(*s.Min)
-		}
-	case "exclusiveMaximum":
-		switch {
-		case s.ExclusiveMax.Value != nil:
-			return "must be less than " + number(*s.ExclusiveMax.Value)
-		case s.Max != nil:
-			return "must be less than " + number(*s.Max)
-		}
+	case "minimum", "exclusiveMinimum":
+		return bound(keyword == "exclusiveMinimum", s.Min, s.ExclusiveMin, "must be greater than ", "must be at least ")
+	case "maximum", "exclusiveMaximum":
+		return bound(keyword == "exclusiveMaximum", s.Max, s.ExclusiveMax, "must be less than ", "must be at most ")
 	case "minItems":
 		if s.MinItems == 1 {
 			return "must have at least one item"
@@ -145,6 +121,22 @@ func Describe(s *openapi3.Schema, keyword string) string {
 		return "must not be null"
 	}
 	return ""
+}
+
+// bound words a lower or upper bound: limit (the minimum or maximum), or
+// excl's own value under the exclusive keyword (OpenAPI 3.1 states the
+// bound there). It is strict under the exclusive keyword, or when excl is
+// OpenAPI 3.0's true; "" when the schema states no bound.
+func bound(exclusiveKeyword bool, limit *float64, excl openapi3.ExclusiveBound, strict, inclusive string) string {
+	switch {
+	case exclusiveKeyword && excl.Value != nil:
+		return strict + number(*excl.Value)
+	case limit == nil:
+		return ""
+	case exclusiveKeyword || excl.IsTrue():
+		return strict + number(*limit)
+	}
+	return inclusive + number(*limit)
 }
 
 // UUID is the rule an id of the API breaks when it is not a UUID in its

@@ -13,6 +13,7 @@ func TestDescribeWordsEachKeyword(t *testing.T) {
 	max, m := uint64(255), 0.00001
 	str := &openapi3.Schema{Type: &openapi3.Types{"string"}, MinLength: 1, MaxLength: &max, Pattern: "^[a-z]+$", Format: "uuid"}
 	two := uint64(2)
+	ten, yes := 10.0, true
 	for _, tc := range []struct {
 		s       *openapi3.Schema
 		keyword string
@@ -31,6 +32,14 @@ func TestDescribeWordsEachKeyword(t *testing.T) {
 		{&openapi3.Schema{MultipleOf: &m}, "multipleOf", "must have at most 5 decimals"},
 		{&openapi3.Schema{MinItems: 1}, "minItems", "must have at least one item"},
 		{&openapi3.Schema{Min: &m}, "minimum", "must be at least 1e-05"},
+		{&openapi3.Schema{Min: &ten, ExclusiveMin: openapi3.ExclusiveBound{Bool: &yes}}, "minimum", "must be greater than 10"},
+		{&openapi3.Schema{Min: &ten, ExclusiveMin: openapi3.ExclusiveBound{Bool: &yes}}, "exclusiveMinimum", "must be greater than 10"},
+		{&openapi3.Schema{ExclusiveMin: openapi3.ExclusiveBound{Value: &ten}}, "exclusiveMinimum", "must be greater than 10"},
+		{&openapi3.Schema{}, "minimum", ""},
+		{&openapi3.Schema{Max: &ten}, "maximum", "must be at most 10"},
+		{&openapi3.Schema{Max: &ten, ExclusiveMax: openapi3.ExclusiveBound{Bool: &yes}}, "maximum", "must be less than 10"},
+		{&openapi3.Schema{ExclusiveMax: openapi3.ExclusiveBound{Value: &ten}}, "exclusiveMaximum", "must be less than 10"},
+		{&openapi3.Schema{}, "exclusiveMaximum", ""},
 		{str, "discriminator", ""},
 		// The spec's own words come first.
 		{&openapi3.Schema{Pattern: "^x$", Extensions: map[string]any{ruletext.Extension: map[string]any{"pattern": "must be  an x\n"}}},
