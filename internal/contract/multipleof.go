@@ -2,13 +2,13 @@ package contract
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/exopartner/exopartner/internal/contract/ruletext"
 )
 
 // kin-openapi (v0.142.0) checks multipleOf on the number printed with ten
@@ -25,14 +25,10 @@ type MultipleOfViolation struct {
 	Number  string // the number as written on the wire
 }
 
-// Rule states the broken rule: "must have at most 5 decimals" for a
-// multipleOf of 0.00001, else "must be a multiple of M".
+// Rule states the broken rule in ruletext's words ("must have at most 5
+// decimals" for a multipleOf of 0.00001), with the number.
 func (v MultipleOfViolation) Rule() string {
-	m := strconv.FormatFloat(*v.Schema.MultipleOf, 'f', -1, 64)
-	if d, ok := strings.CutPrefix(m, "0."); ok && strings.Trim(d, "0") == "1" {
-		return fmt.Sprintf("must have at most %d decimals (got %s)", len(d), v.Number)
-	}
-	return fmt.Sprintf("must be a multiple of %s (got %s)", m, v.Number)
+	return ruletext.MultipleOf(*v.Schema.MultipleOf) + " (got " + v.Number + ")"
 }
 
 // Problem is the violation as a Problem on its field below prefix.

@@ -91,11 +91,7 @@ func Describe(s *openapi3.Schema, keyword string) string {
 		if s.MultipleOf == nil {
 			return ""
 		}
-		m := strconv.FormatFloat(*s.MultipleOf, 'f', -1, 64)
-		if d, ok := strings.CutPrefix(m, "0."); ok && strings.Trim(d, "0") == "1" {
-			return fmt.Sprintf("must have at most %d decimals", len(d))
-		}
-		return "must be a multiple of " + m
+		return MultipleOf(*s.MultipleOf)
 	case "minimum", "exclusiveMinimum":
 		return bound(keyword == "exclusiveMinimum", s.Min, s.ExclusiveMin, "must be greater than ", "must be at least ")
 	case "maximum", "exclusiveMaximum":
@@ -121,6 +117,16 @@ func Describe(s *openapi3.Schema, keyword string) string {
 		return "must not be null"
 	}
 	return ""
+}
+
+// MultipleOf words a multipleOf of m: "must have at most 5 decimals" for
+// 0.00001, else "must be a multiple of m".
+func MultipleOf(m float64) string {
+	t := strconv.FormatFloat(m, 'f', -1, 64)
+	if d, ok := strings.CutPrefix(t, "0."); ok && strings.Trim(d, "0") == "1" {
+		return fmt.Sprintf("must have at most %d decimals", len(d))
+	}
+	return "must be a multiple of " + t
 }
 
 // bound words a lower or upper bound: limit (the minimum or maximum), or
@@ -233,7 +239,7 @@ func Rank(s *openapi3.Schema, keyword string) int {
 
 // keywords are the keywords [Rules] words, each once, in this order within
 // a rank.
-var keywords = []string{"nullable", "minLength", "type", "enum", "const", "format", "pattern", "multipleOf",
+var keywords = []string{"minLength", "enum", "const", "format", "pattern", "multipleOf",
 	"maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum",
 	"minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"}
 
@@ -266,14 +272,10 @@ func Rules(s *openapi3.Schema, skip ...string) []string {
 // sets reports whether s sets rule keyword.
 func sets(s *openapi3.Schema, keyword string) bool {
 	switch keyword {
-	case "nullable":
-		return false // a permission, not a rule
 	case "minLength":
 		return s.MinLength > 0
 	case "maxLength":
 		return s.MaxLength != nil
-	case "type":
-		return false
 	case "enum":
 		return len(s.Enum) > 0
 	case "const":
