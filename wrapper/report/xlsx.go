@@ -54,6 +54,10 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 	if _, err := f.NewSheet(SheetTotals); err != nil {
 		return err
 	}
+	// Set before the rows are streamed: set after, either would make
+	// excelize read the whole streamed sheet back (and the filter would be
+	// lost).
+	f.SetActiveSheet(0)
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -64,7 +68,6 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 	if err := writeTotalsSheet(f, st, r); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return f.Write(w)
 }
 
@@ -91,6 +94,12 @@ func newStyles(f *excelize.File) (styles, error) {
 // writeUsageSheet streams the rows: a report of 100 000 rows does not
 // hold a cell object per cell.
 func writeUsageSheet(f *excelize.File, st styles, r *Report) error {
+	if len(r.Rows) > 0 { // the header's filter, over every row
+		last, _ := excelize.CoordinatesToCellName(len(columns), len(r.Rows)+1)
+		if err := f.AutoFilter(SheetUsage, "A1:"+last, nil); err != nil {
+			return err
+		}
+	}
 	sw, err := f.NewStreamWriter(SheetUsage)
 	if err != nil {
 		return err
@@ -128,13 +137,6 @@ func writeUsageSheet(f *excelize.File, st styles, r *Report) error {
 		if err := sw.SetRow(cell, values); err != nil {
 			return err
 		}
-	}
-	if len(r.Rows) > 0 {
-		last, _ := excelize.CoordinatesToCellName(len(columns), len(r.Rows)+1)
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return f.AutoFilter(SheetUsage, "A1:"+last, nil)
 	}
 	return sw.Flush()
 }

@@ -1,9 +1,11 @@
 package report_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,6 +33,29 @@ func openXLSX(t *testing.T, r *report.Report) *excelize.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// usageSheetXML is the XML of the Usage sheet of r's workbook, as written.
+func usageSheetXML(t *testing.T, r *report.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := z.Open("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // raw is a cell's stored value, unformatted.
@@ -70,6 +95,10 @@ func TestWriteXLSX(t *testing.T) {
 	f := openXLSX(t, r)
 	if got := f.GetSheetList(); !slices.Equal(got, []string{report.SheetUsage, report.SheetTotals}) {
 		t.Fatalf("sheets %q", got)
+	}
+	last, _ := excelize.CoordinatesToCellName(len(report.Columns()), len(r.Rows)+1, true)
+	if sheet := usageSheetXML(t, r); !strings.Contains(sheet, `<autoFilter ref="$A$1:`+last+`"`) {
+		t.Errorf("the Usage sheet has no filter over $A$1:%s", last)
 	}
 
 	rows, err := f.GetRows(report.SheetUsage, excelize.Options{RawCellValue: true})
