@@ -362,10 +362,7 @@ func readAnswer[R any](ctx context.Context, c *Client, o operation[R], resp *htt
 		e := newAPIError(o.id, resp, c.redact, c.now())
 		// A 3xx is never followed (the API does not redirect): whatever
 		// redirected a create or metering may have passed it on.
-		if !o.idempotent() && (resp.StatusCode >= 500 || resp.StatusCode < 400) {
-			return zero, &OutcomeUnknownError{Operation: o.id, Err: e}
-		}
-		return zero, e
+		return zero, unknownIf(o.opSpec, resp.StatusCode >= 500 || resp.StatusCode < 400, e)
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		// A 204 has no content (RFC 9110), whatever its Content-Type says.
@@ -396,11 +393,7 @@ func (c *Client) transportError(o opSpec, err error) error {
 	var ae *transport.AttemptError
 	var ue *url.Error
 	sent := errors.As(err, &ue) && (!errors.As(err, &ae) || ae.Written)
-	err = fmt.Errorf("exopartner: %s: %w", o.id, c.redact.err(err))
-	if !o.idempotent() && sent {
-		return &OutcomeUnknownError{Operation: o.id, Err: err}
-	}
-	return err
+	return unknownIf(o, sent, fmt.Errorf("exopartner: %s: %w", o.id, c.redact.err(err)))
 }
 
 // decodeError reports a 2xx answer that could not be decoded, or lacks its
@@ -411,8 +404,14 @@ func (c *Client) transportError(o opSpec, err error) error {
 func (c *Client) decodeError(o opSpec, resp *http.Response, err error) error {
 	e := &DecodeError{Operation: o.id, StatusCode: resp.StatusCode,
 		ContentType: c.redact.cut(resp.Header.Get("Content-Type"), maxHeaderText, false), Err: c.redact.err(err)}
-	if !o.idempotent() {
-		return &OutcomeUnknownError{Operation: o.id, Err: e}
+	return unknownIf(o, true, e)
+}
+
+// unknownIf is err, or, when the operation is not idempotent and the
+// request may have acted (mayHaveActed), the unknown outcome err explains.
+func unknownIf(o opSpec, mayHaveActed bool, err error) error {
+	if mayHaveActed && !o.idempotent() {
+		return &OutcomeUnknownError{Operation: o.id, Err: err}
 	}
-	return e
+	return err
 }
