@@ -99,7 +99,7 @@ func placeColumns(columns []string, groups []*reportGroup, all [][]string) repor
 	for i, name := range columns {
 		switch {
 		case name == "organization" || slices.Contains(orgColumns, name):
-		case isNumberColumn(name):
+		case isNumberColumn(i):
 			l.table = append(l.table, i)
 		case len(all) > 1 && same(all, i):
 			l.everyRow = append(l.everyRow, i)
@@ -137,7 +137,7 @@ func lineTable(columns []string, table []int, groups []*reportGroup, width int) 
 	for _, i := range table {
 		name := columns[i]
 		t.headers = append(t.headers, strings.ToUpper(strings.TrimPrefix(name, "total-"))) // EXCL-VAT, INCL-VAT
-		t.right = append(t.right, isNumberColumn(name))
+		t.right = append(t.right, isNumberColumn(i))
 		t.shrink = append(t.shrink, shrinkRank(name))
 	}
 	for _, g := range groups {
@@ -223,9 +223,9 @@ func writeDiscrepancies(w io.Writer, r *usagereport.Report, width int) error {
 
 const discrepanciesTitle = "DISCREPANCIES: statements whose lines do not add up to their own totals (the totals above are the statements')"
 
-func isNumberColumn(name string) bool {
-	return name == "quantity" || name == "total-excl-vat" || name == "total-incl-vat"
-}
+// isNumberColumn reports whether column i of [usagereport.Columns] holds
+// numbers, as the report's cells say.
+func isNumberColumn(i int) bool { return (usagereport.Row{}).Cells()[i].Number }
 
 // shrinkRank is when a column is cut to fit: 1 first, 0 never.
 func shrinkRank(name string) int {
