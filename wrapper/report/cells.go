@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/exopartner/exopartner/internal/csvdialect"
 	"github.com/exopartner/exopartner/internal/safetext"
 )
 
@@ -114,11 +115,10 @@ type CSVOptions struct {
 // a spreadsheet whose decimal separator is the comma may read them as
 // text; [WriteXLSX] writes numbers that every locale reads.
 func WriteCSVWith(w io.Writer, r *Report, opts CSVOptions) error {
-	switch opts.Comma {
-	case 0:
+	if opts.Comma == 0 {
 		opts.Comma = ','
-	case ',', ';', '\t':
-	default:
+	}
+	if !slices.Contains(csvdialect.Separators, opts.Comma) { // the separators the readers accept
 		return fmt.Errorf("report: CSV separator %q: want ',', ';' or '\\t'", opts.Comma)
 	}
 	if opts.BOM {
