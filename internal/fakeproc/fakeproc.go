@@ -12,11 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/exopartner/exopartner/internal/procstat"
 	"github.com/exopartner/exopartner/wrapper"
 )
 
@@ -29,20 +29,7 @@ type Fake struct {
 // CPU is the processor time the fake has used so far (user and system),
 // from /proc on Linux; 0 elsewhere. With [ClientCPU], it tells how much of
 // a benchmark's wall time the two cores spent on either side.
-func (f *Fake) CPU() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", f.pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
-}
+func (f *Fake) CPU() time.Duration { return procstat.CPU(f.pid) }
 
 // ReportCPU reports the client's and the fake's processor time per
 // operation since the given starting points, in seconds.
