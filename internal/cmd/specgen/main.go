@@ -72,18 +72,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if err := compare(src, out); err != nil {
-			return fail(stderr, args[0], out, err)
+			return fail(stderr, args[0], err)
 		}
 		return 0
 	}
 	doc, err := specgen.Load(src)
 	if err != nil {
-		return fail(stderr, args[0], out, err)
+		return fail(stderr, args[0], err)
 	}
 	if args[0] == "contract" {
 		t, err := doc.OpenAPI()
 		if err != nil {
-			return fail(stderr, args[0], out, err)
+			return fail(stderr, args[0], err)
 		}
 		fmt.Fprint(stdout, specgen.Contract(t))
 		return 0
@@ -97,15 +97,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		wrapper, err = doc.Wrapper(code)
 	}
 	if err != nil {
-		return fail(stderr, args[0], out, err)
+		return fail(stderr, args[0], err)
 	}
 	commit, discard, err := specgen.StageFile(wrapperFile, wrapper)
 	if err != nil {
-		return fail(stderr, args[0], out, err)
+		return fail(stderr, args[0], err)
 	}
 	if err := specgen.ReplaceDir(out, map[string][]byte{name: code}); err != nil {
 		discard()
-		return fail(stderr, args[0], out, err)
+		return fail(stderr, args[0], err)
 	}
 	if err := commit(); err != nil {
 		fmt.Fprintf(stderr, "specgen: %s was generated, but %s could not be written: %v\n", out, wrapperFile, err)
@@ -162,7 +162,7 @@ func compare(src specgen.Sources, out string) error {
 	return nil
 }
 
-func fail(stderr io.Writer, cmd, out string, err error) int {
+func fail(stderr io.Writer, cmd string, err error) int {
 	msg := strings.ReplaceAll(err.Error(), "\n", "\n  ")
 	if cmd != "contract" {
 		fmt.Fprintf(stderr, "specgen: generation failed, nothing was written:\n  %s\n", msg)
