@@ -31,8 +31,15 @@ type Key struct {
 	Content      string // [Transaction.ID] when Batch is "", else ""
 }
 
-// Key is the transaction's identity in a journal.
-func (t Transaction) Key() Key { return keyOf(t.Organization, t.Batch, t.ID()) }
+// Key is the transaction's identity in a journal. Its [Transaction.ID]
+// is computed only when the key holds it (no batch); where the ID is at
+// hand, keyOf(t.Organization, t.Batch, id) is the same key.
+func (t Transaction) Key() Key {
+	if t.Batch != "" {
+		return keyOf(t.Organization, t.Batch, "")
+	}
+	return keyOf(t.Organization, "", t.ID())
+}
 
 // Key is the identity of the transaction the entry is about.
 func (e Entry) Key() Key { return keyOf(e.Organization, e.Batch, e.Transaction) }

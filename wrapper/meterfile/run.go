@@ -85,7 +85,7 @@ func identify(txs []Transaction) ([]string, error) {
 	byKey := map[Key]int{}
 	for i, t := range txs {
 		ids[i] = t.ID()
-		k := t.Key()
+		k := keyOf(t.Organization, t.Batch, ids[i])
 		if n, dup := byKey[k]; dup {
 			return nil, fmt.Errorf("meterfile: transactions %d and %d are the same transaction (%s)", n, i, k)
 		}
@@ -111,7 +111,7 @@ func prepareRetrying(j Journal, txs []Transaction, ids []string, opts Options) (
 // and journals the new transactions as pending, in one Record. It returns
 // each transaction's state as the lookups found it.
 func prepare(j Journal, txs []Transaction, ids []string, opts Options) ([]State, error) {
-	priors, found, err := lookupAll(j, txs)
+	priors, found, err := lookupAll(j, txs, ids)
 	if err != nil {
 		return nil, fmt.Errorf("meterfile: journal: %w", err)
 	}
@@ -132,10 +132,10 @@ func prepare(j Journal, txs []Transaction, ids []string, opts Options) ([]State,
 }
 
 // lookupAll looks every transaction up, at once when the journal can.
-func lookupAll(j Journal, txs []Transaction) ([]Entry, []bool, error) {
+func lookupAll(j Journal, txs []Transaction, ids []string) ([]Entry, []bool, error) {
 	keys := make([]Key, len(txs))
 	for i, t := range txs {
-		keys[i] = t.Key()
+		keys[i] = keyOf(t.Organization, t.Batch, ids[i])
 	}
 	if bl, ok := j.(BatchLookup); ok {
 		return bl.LookupBatch(keys)

@@ -176,7 +176,7 @@ func (r *runner) do(ctx context.Context, i int, wait bool) (held bool) {
 		r.decide(i, r.result(i, OutcomeSkipped, nil))
 		return false
 	}
-	k := r.txs[i].Key()
+	k := keyOf(r.txs[i].Organization, r.txs[i].Batch, r.ids[i])
 	prior, found, err := r.j.Claim(ctx, k, wait)
 	switch {
 	case errors.Is(err, ErrClaimed) && !wait:
