@@ -159,16 +159,14 @@ func headerReason(line []byte, cols Columns) string {
 	if !slices.Contains(Separators, sep) {
 		return fmt.Sprintf("it seems to be separated by %s, which is not a CSV separator: %s", sepName(sep), want)
 	}
-	fields := split(line, sep)
+	_, problems := cols.Index(split(line, sep))
 	var missing, unknown []string
-	for _, c := range cols.Required {
-		if !slices.Contains(fields, c) {
-			missing = append(missing, fmt.Sprintf("%q", c))
-		}
-	}
-	for _, f := range fields {
-		if !slices.Contains(cols.Required, f) && !slices.Contains(cols.Optional, f) {
-			unknown = append(unknown, fmt.Sprintf("%q", short(f)))
+	for _, p := range problems {
+		switch p.Kind {
+		case Missing:
+			missing = append(missing, fmt.Sprintf("%q", p.Column))
+		case Unknown:
+			unknown = append(unknown, fmt.Sprintf("%q", short(p.Column)))
 		}
 	}
 	what := "lacks " + strings.Join(missing, ", ")
